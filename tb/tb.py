@@ -1,0 +1,230 @@
+"""The TB class: clock, reset, bus models (all bound with from_prefix), host memory, monitor."""
+
+import json
+import logging
+import os
+import random
+import time
+from pathlib import Path
+
+import cocotb
+from cocotb.clock import Clock
+from cocotb.triggers import ClockCycles, RisingEdge, Timer
+from cocotb.utils import get_sim_time
+from cocotbext.axi import (AxiBus, AxiLiteBus, AxiLiteMaster, AxiSlave, AxiStreamBus,
+                           AxiStreamFrame, AxiStreamSource)
+
+from . import refmodel as rm
+from . import regs
+from .axi_monitor import AxiMonitor
+from .hostmem import HostMemory, MemFault
+
+MEM_BASE = 0x0000_0012_3400_0000   # above 4 GB: exercises RING_BASE_HI and high BUF_ADDR bits
+CLK_NS = 10
+
+
+class BenchError(AssertionError):
+    pass
+
+
+def pause_gen(rng, p, burst=1):
+    """Random backpressure: pause with probability p, in runs of up to `burst` clocks."""
+    pat = []
+    while len(pat) < 4096:
+        if rng.random() < p:
+            pat.extend([True] * rng.randint(1, burst))
+        else:
+            pat.append(False)
+    i = 0
+    n = len(pat)
+    while True:
+        yield pat[i]
+        i = i + 1 if i + 1 < n else 0
+
+
+class TB:
+    def __init__(self, dut, seed=None, mem_size=8 << 20):
+        self.dut = dut
+        self.dw = len(dut.s_axis_rx_tdata)
+        self.nbytes = self.dw // 8
+        self.seed = int(os.environ.get("RTL_SEED", cocotb.RANDOM_SEED)) if seed is None else seed
+        self.rng = random.Random(self.seed)
+        self.log = logging.getLogger("cocotb.tb")
+        self.log.setLevel(logging.INFO)
+        # cocotbext-axi logs every transfer at INFO
+        logging.getLogger(f"cocotb.{dut._name}").setLevel(logging.WARNING)
+        self.errors = []
+        self.ring = None
+        self.frames_checked = 0
+        self.t0 = time.time()
+
+        cocotb.start_soon(Clock(dut.clk, CLK_NS, unit="ns").start())
+        self.axil = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil"), dut.clk, dut.rst)
+        self.source = AxiStreamSource(AxiStreamBus.from_prefix(dut, "s_axis_rx"), dut.clk, dut.rst)
+        self.mem = HostMemory(MEM_BASE, mem_size)
+        self.axi = AxiSlave(AxiBus.from_prefix(dut, "m_axi"), dut.clk, dut.rst, target=self.mem)
+        self.mon = AxiMonitor(self)
+        self.mon.hook_slave(self.axi)
+        self.cfg = rm.Config(nbytes=self.nbytes)
+        self.log.info("seed %d, DATA_W %d", self.seed, self.dw)
+
+    # ------------------------------------------------------------------ basics
+    def now(self):
+        return get_sim_time("ns")
+
+    def error(self, msg):
+        m = f"[{self.now():.0f} ns, clock {self.mon.cyc}] {msg}"
+        if not self.errors:
+            self.log.error("%s (seed %d)", m, self.seed)
+        self.errors.append(m)
+
+    def check(self):
+        if self.errors:
+            more = f" (+{len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
+            raise BenchError(f"{self.errors[0]}{more}; seed {self.seed}")
+
+    async def reset(self):
+        self.dut.rst.value = 1
+        await ClockCycles(self.dut.clk, 5)
+        self.dut.rst.value = 0
+        await RisingEdge(self.dut.clk)
+        if not self.mon.running:
+            self.mon.start()
+        await ClockCycles(self.dut.clk, 2)
+
+    async def cycles(self, n):
+        await ClockCycles(self.dut.clk, n)
+
+    async def read(self, off):
+        r = await self.axil.read(off, 4)
+        if int(r.resp) != 0:
+            self.error(f"AXI-Lite read of {off:#x} answered {r.resp}")
+        return int.from_bytes(r.data, "little")
+
+    async def write(self, off, val):
+        r = await self.axil.write(off, (val & 0xFFFFFFFF).to_bytes(4, "little"))
+        if int(r.resp) != 0:
+            self.error(f"AXI-Lite write of {off:#x} answered {r.resp}")
+
+    async def stats(self):
+        st = {}
+        for k, off in regs.STAT_REGS.items():
+            if k == "bytes_hi":
+                continue
+            st[k] = await self.read(off)
+            if k == "bytes_lo":
+                st["bytes_hi"] = await self.read(regs.STAT_BYTES_HI)
+        return st
+
+    async def wait_status(self, mask, value, timeout=20000):
+        for _ in range(timeout // 8):
+            if (await self.read(regs.STATUS)) & mask == value:
+                return
+            await self.cycles(4)
+        raise BenchError(f"STATUS & {mask:#x} never became {value:#x}")
+
+    # ------------------------------------------------------------------ traffic
+    def backpressure(self, p_axi=0.0, p_src=0.0, burst=4):
+        """Random stalls on every AXI slave channel and idle cycles on the stream source."""
+        chans = [self.axi.write_if.aw_channel, self.axi.write_if.w_channel,
+                 self.axi.write_if.b_channel, self.axi.read_if.ar_channel,
+                 self.axi.read_if.r_channel]
+        for ch in chans:
+            if p_axi:
+                ch.set_pause_generator(pause_gen(random.Random(self.rng.random()), p_axi, burst))
+            else:
+                ch.clear_pause_generator()
+        if p_src:
+            self.source.set_pause_generator(pause_gen(random.Random(self.rng.random()), p_src, burst))
+        else:
+            self.source.clear_pause_generator()
+
+    def make_frame(self, length, seq=0, tuser=False, fill=None):
+        if fill is None:
+            data = self.rng.randbytes(length)
+        else:
+            data = bytes([fill]) * length
+        return rm.Frame(data=data, tuser=tuser, seq=seq)
+
+    async def send(self, frame: rm.Frame, wait=False):
+        """Queue a frame on the MAC stream (AxiStreamFrame with per-byte tkeep/tuser)."""
+        n = len(frame.data)
+        tuser = None
+        if frame.tuser or frame.tuser_early:
+            nb = self.nbytes
+            last_beat_start = ((n - 1) // nb) * nb if n else 0
+            tuser = [0] * n
+            if frame.tuser:
+                for i in range(last_beat_start, n):
+                    tuser[i] = 1
+            if frame.tuser_early:
+                for i in range(0, min(last_beat_start, n)):
+                    tuser[i] = 1
+        frame.sent_cyc = self.mon.cyc
+        f = AxiStreamFrame(frame.data, tkeep=frame.tkeep, tuser=tuser)
+        await self.source.send(f)
+        if wait:
+            await self.source.wait()
+
+    # ------------------------------------------------------------------ setup helpers
+    async def setup_ring(self, ring, ctrl=0, ims=0, itr=0, rdmt=0, max_frame=None, csum_start=None):
+        await self.write(regs.RING_BASE_LO, ring.base & 0xFFFFFFFF)
+        await self.write(regs.RING_BASE_HI, ring.base >> 32)
+        await self.write(regs.RING_SIZE, ring.size)
+        await self.write(regs.IMS, ims)
+        await self.write(regs.ITR, itr)
+        await self.write(regs.RDMT, rdmt)
+        if max_frame is not None:
+            await self.write(regs.MAX_FRAME, max_frame)
+            self.cfg.max_frame = max_frame
+        if csum_start is not None:
+            await self.write(regs.CSUM_START, csum_start)
+            self.cfg.csum_start = csum_start
+        self.cfg.drop_bad = bool(ctrl & regs.CTRL_DROP_BAD)
+        self.cfg.drop_nodesc = bool(ctrl & regs.CTRL_DROP_NODESC)
+        await self.write(regs.CTRL, ctrl | regs.CTRL_EN)
+        ring.tail = ring.clean = 0
+        await self.wait_status(regs.STATUS_RUNNING, regs.STATUS_RUNNING)
+
+    async def drain(self, ring, sb, expect_total, timeout_cycles=200000, poll=64):
+        """Reap until every frame sent is accounted for (delivered or counted by a drop)."""
+        start = self.mon.cyc
+        while True:
+            await ring.reap(sb)
+            await ring.give()
+            self.check()
+            st = await self.stats()
+            accounted = st["frames"] + sum(st[k] for k in rm.DROPS)
+            if accounted >= expect_total and self.source.idle():
+                await ring.reap(sb)
+                return st
+            if self.mon.cyc - start > timeout_cycles:
+                raise BenchError(f"not drained after {timeout_cycles} clocks: {st}, "
+                                 f"expected {expect_total} frames accounted; seed {self.seed}")
+            await self.cycles(poll)
+
+    def check_memory(self, ring=None):
+        """Every byte outside the ring and the armed buffers still holds the fill pattern."""
+        ring = ring or self.ring
+        iv = ring.buffer_map() if ring else []
+        pos = self.mem.base
+        for a, b in iv + [(self.mem.end, self.mem.end)]:
+            if a > pos and not self.mem.untouched(pos, a - pos):
+                bad = self.mem.first_touched(pos, a - pos)
+                self.error(f"host memory at {bad:#x} outside every owned buffer was written")
+                return
+            pos = max(pos, b)
+
+    async def finish(self, name, frames=0, extra=None):
+        """Final checks and the per-test JSON the pytest session summary reads."""
+        self.check()
+        self.mon.running = False
+        d = os.environ.get("RTL_STATS_DIR")
+        if d:
+            Path(d).mkdir(parents=True, exist_ok=True)
+            sim = os.environ.get("RTL_SIM", "sim")
+            rec = dict(test=name, sim=sim, dw=self.dw, seed=self.seed, frames=frames,
+                       sim_ns=self.now(), clocks=self.mon.cyc, wall_s=time.time() - self.t0,
+                       bursts=len(self.mon.aw_cyc), **(extra or {}))
+            with open(Path(d) / f"{sim}_dw{self.dw}_{name}.json", "w") as f:
+                json.dump(rec, f)
