@@ -1,0 +1,347 @@
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+/*
+ * nic_rx_regs: AXI4-Lite register file of nic_rx_dma.
+ *
+ * Holds the software-visible configuration (CTRL, ring, TAIL, interrupt setup, MAX_FRAME,
+ * CSUM_START), the interrupt cause register ICR with its mask IMS and the level `irq`, and
+ * the 32-bit statistics counters. One write and one read are served at a time; each answers
+ * OKAY one clock after its handshake.
+ */
+module nic_rx_regs #
+(
+    // AXI-Lite address width (the map spans 0x000 .. 0x07F)
+    parameter AXIL_ADDR_W = 12,
+    // FIFO_BYTES and DATA_W, reported read-only
+    parameter FIFO_BYTES = 32768,
+    parameter DATA_W = 64
+)
+(
+    input  wire                   clk,
+    input  wire                   rst,
+
+    /*
+     * AXI-Lite slave
+     */
+    input  wire [AXIL_ADDR_W-1:0] s_axil_awaddr,
+    input  wire [2:0]             s_axil_awprot,
+    input  wire                   s_axil_awvalid,
+    output wire                   s_axil_awready,
+    input  wire [31:0]            s_axil_wdata,
+    input  wire [3:0]             s_axil_wstrb,
+    input  wire                   s_axil_wvalid,
+    output wire                   s_axil_wready,
+    output wire [1:0]             s_axil_bresp,
+    output wire                   s_axil_bvalid,
+    input  wire                   s_axil_bready,
+    input  wire [AXIL_ADDR_W-1:0] s_axil_araddr,
+    input  wire [2:0]             s_axil_arprot,
+    input  wire                   s_axil_arvalid,
+    output wire                   s_axil_arready,
+    output wire [31:0]            s_axil_rdata,
+    output wire [1:0]             s_axil_rresp,
+    output wire                   s_axil_rvalid,
+    input  wire                   s_axil_rready,
+
+    /*
+     * Configuration out
+     */
+    output wire                   cfg_en,
+    output wire                   cfg_drop_bad,
+    output wire                   cfg_drop_nodesc,
+    output wire [63:0]            cfg_ring_base,
+    output wire [31:0]            cfg_ring_size,
+    output wire [15:0]            cfg_tail,
+    output wire [15:0]            cfg_pkt_thresh,
+    output wire [15:0]            cfg_delay,
+    output wire [31:0]            cfg_rdmt,
+    output wire [15:0]            cfg_max_frame,
+    output wire [15:0]            cfg_csum_start,
+    output wire                   rxdw_clr,
+
+    /*
+     * Status in
+     */
+    input  wire                   st_running,
+    input  wire                   st_halted,
+    input  wire [3:0]             st_err_code,
+    input  wire [15:0]            st_head,
+    input  wire                   enable_pulse,
+
+    /*
+     * Events in (counts per clock)
+     */
+    input  wire [7:0]             ev_frames,
+    input  wire [23:0]            ev_bytes,
+    input  wire [15:0]            ev_drop_fifo,
+    input  wire                   ev_drop_nodesc,
+    input  wire [1:0]             ev_drop_err,
+    input  wire                   ev_drop_oversize,
+    input  wire                   ev_nodesc_wait,
+    input  wire                   ev_desc_fetched,
+    input  wire [1:0]             ev_axi_err,
+    input  wire                   ev_rxdw,
+    input  wire                   ev_rxdmt,
+    input  wire                   ev_rxo,
+    input  wire                   ev_err,
+
+    /*
+     * Interrupt
+     */
+    output wire                   irq
+);
+
+localparam [31:0] ID_VALUE      = 32'h4E494352;
+localparam [31:0] VERSION_VALUE = 32'h00010000;
+
+localparam [6:0]
+    REG_ID              = 7'h00,
+    REG_VERSION         = 7'h01,
+    REG_CTRL            = 7'h02,
+    REG_STATUS          = 7'h03,
+    REG_RING_BASE_LO    = 7'h04,
+    REG_RING_BASE_HI    = 7'h05,
+    REG_RING_SIZE       = 7'h06,
+    REG_HEAD            = 7'h08,
+    REG_TAIL            = 7'h09,
+    REG_ICR             = 7'h0C,
+    REG_IMS             = 7'h0D,
+    REG_ITR             = 7'h0E,
+    REG_RDMT            = 7'h0F,
+    REG_STAT_FRAMES     = 7'h10,
+    REG_STAT_BYTES_LO   = 7'h11,
+    REG_STAT_BYTES_HI   = 7'h12,
+    REG_STAT_DROP_FIFO  = 7'h13,
+    REG_STAT_DROP_NODESC= 7'h14,
+    REG_STAT_DROP_ERR   = 7'h15,
+    REG_STAT_DROP_OVER  = 7'h16,
+    REG_STAT_NODESC_WAIT= 7'h17,
+    REG_STAT_DESC_FETCH = 7'h18,
+    REG_STAT_AXI_ERR    = 7'h19,
+    REG_MAX_FRAME       = 7'h1C,
+    REG_CSUM_START      = 7'h1D,
+    REG_FIFO_BYTES      = 7'h1E,
+    REG_DATA_W          = 7'h1F;
+
+localparam [1:0] RESP_OKAY = 2'b00;
+
+initial begin
+    if (AXIL_ADDR_W < 7) begin
+        $error("Error: AXIL_ADDR_W must be at least 7 (instance %m)");
+        $finish;
+    end
+end
+
+// AXI-Lite handshake state
+reg        bvalid_reg;
+reg        rvalid_reg;
+reg [31:0] rdata_reg;
+
+// registers
+reg [2:0]  ctrl_reg;
+reg [31:4] ring_base_lo_reg;
+reg [31:0] ring_base_hi_reg;
+reg [31:0] ring_size_reg;
+reg [15:0] tail_reg;
+reg [3:0]  icr_reg;
+reg [3:0]  ims_reg;
+reg [31:0] itr_reg;
+reg [31:0] rdmt_reg;
+reg [15:0] max_frame_reg;
+reg [15:0] csum_start_reg;
+reg        irq_reg;
+
+reg [31:0] stat_frames_reg;
+reg [63:0] stat_bytes_reg;
+reg [31:0] stat_bytes_hi_latch_reg;
+reg [31:0] stat_drop_fifo_reg;
+reg [31:0] stat_drop_nodesc_reg;
+reg [31:0] stat_drop_err_reg;
+reg [31:0] stat_drop_oversize_reg;
+reg [31:0] stat_nodesc_wait_reg;
+reg [31:0] stat_desc_fetched_reg;
+reg [31:0] stat_axi_err_reg;
+
+wire wr_fire = s_axil_awvalid && s_axil_wvalid && !bvalid_reg;
+wire rd_fire = s_axil_arvalid && !rvalid_reg;
+wire [6:0] wr_idx = s_axil_awaddr[8:2];
+wire [6:0] rd_idx = s_axil_araddr[8:2];
+wire wr_hit = wr_fire && (s_axil_awaddr[AXIL_ADDR_W-1:9] == 0);
+wire rd_hit = s_axil_araddr[AXIL_ADDR_W-1:9] == 0;
+
+// byte-enable merge of the write data with a register's old value
+function [31:0] merge;
+    input [31:0] old;
+    input [31:0] data;
+    input [3:0] strb;
+    integer i;
+    begin
+        for (i = 0; i < 4; i = i + 1) begin
+            merge[i*8 +: 8] = strb[i] ? data[i*8 +: 8] : old[i*8 +: 8];
+        end
+    end
+endfunction
+
+wire [31:0] ring_size_wr = merge(ring_size_reg, s_axil_wdata, s_axil_wstrb);
+wire [31:0] tail_wr = merge({16'd0, tail_reg}, s_axil_wdata, s_axil_wstrb);
+wire [31:0] ring_base_lo_wr = merge({ring_base_lo_reg, 4'd0}, s_axil_wdata, s_axil_wstrb);
+wire [31:0] max_frame_wr = merge({16'd0, max_frame_reg}, s_axil_wdata, s_axil_wstrb);
+wire [31:0] csum_start_wr = merge({16'd0, csum_start_reg}, s_axil_wdata, s_axil_wstrb);
+wire [3:0]  icr_w1c = (wr_hit && wr_idx == REG_ICR) ? (s_axil_wdata[3:0] & {4{s_axil_wstrb[0]}}) : 4'd0;
+
+assign s_axil_awready = wr_fire;
+assign s_axil_wready  = wr_fire;
+assign s_axil_bresp   = RESP_OKAY;
+assign s_axil_bvalid  = bvalid_reg;
+assign s_axil_arready = rd_fire;
+assign s_axil_rdata   = rdata_reg;
+assign s_axil_rresp   = RESP_OKAY;
+assign s_axil_rvalid  = rvalid_reg;
+
+assign cfg_en          = ctrl_reg[0];
+assign cfg_drop_bad    = ctrl_reg[1];
+assign cfg_drop_nodesc = ctrl_reg[2];
+assign cfg_ring_base   = {ring_base_hi_reg, ring_base_lo_reg, 4'd0};
+assign cfg_ring_size   = ring_size_reg;
+assign cfg_tail        = tail_reg;
+assign cfg_pkt_thresh  = itr_reg[15:0];
+assign cfg_delay       = itr_reg[31:16];
+assign cfg_rdmt        = rdmt_reg;
+assign cfg_max_frame   = max_frame_reg;
+assign cfg_csum_start  = csum_start_reg;
+assign rxdw_clr        = icr_w1c[0];
+assign irq             = irq_reg;
+
+// read mux
+reg [31:0] rd_value;
+always @* begin
+    rd_value = 32'd0;
+    if (rd_hit) begin
+        case (rd_idx)
+            REG_ID:               rd_value = ID_VALUE;
+            REG_VERSION:          rd_value = VERSION_VALUE;
+            REG_CTRL:             rd_value = {29'd0, ctrl_reg};
+            REG_STATUS:           rd_value = {24'd0, st_err_code, 2'd0, st_halted, st_running};
+            REG_RING_BASE_LO:     rd_value = {ring_base_lo_reg, 4'd0};
+            REG_RING_BASE_HI:     rd_value = ring_base_hi_reg;
+            REG_RING_SIZE:        rd_value = ring_size_reg;
+            REG_HEAD:             rd_value = {16'd0, st_head};
+            REG_TAIL:             rd_value = {16'd0, tail_reg};
+            REG_ICR:              rd_value = {28'd0, icr_reg};
+            REG_IMS:              rd_value = {28'd0, ims_reg};
+            REG_ITR:              rd_value = itr_reg;
+            REG_RDMT:             rd_value = rdmt_reg;
+            REG_STAT_FRAMES:      rd_value = stat_frames_reg;
+            REG_STAT_BYTES_LO:    rd_value = stat_bytes_reg[31:0];
+            REG_STAT_BYTES_HI:    rd_value = stat_bytes_hi_latch_reg;
+            REG_STAT_DROP_FIFO:   rd_value = stat_drop_fifo_reg;
+            REG_STAT_DROP_NODESC: rd_value = stat_drop_nodesc_reg;
+            REG_STAT_DROP_ERR:    rd_value = stat_drop_err_reg;
+            REG_STAT_DROP_OVER:   rd_value = stat_drop_oversize_reg;
+            REG_STAT_NODESC_WAIT: rd_value = stat_nodesc_wait_reg;
+            REG_STAT_DESC_FETCH:  rd_value = stat_desc_fetched_reg;
+            REG_STAT_AXI_ERR:     rd_value = stat_axi_err_reg;
+            REG_MAX_FRAME:        rd_value = {16'd0, max_frame_reg};
+            REG_CSUM_START:       rd_value = {16'd0, csum_start_reg};
+            REG_FIFO_BYTES:       rd_value = FIFO_BYTES;
+            REG_DATA_W:           rd_value = DATA_W;
+            default:              rd_value = 32'd0;
+        endcase
+    end
+end
+
+wire [3:0] icr_set = {ev_err, ev_rxo, ev_rxdmt, ev_rxdw};
+
+always @(posedge clk) begin
+    // AXI-Lite responses
+    if (wr_fire) begin
+        bvalid_reg <= 1'b1;
+    end else if (s_axil_bready) begin
+        bvalid_reg <= 1'b0;
+    end
+    if (rd_fire) begin
+        rvalid_reg <= 1'b1;
+        rdata_reg <= rd_value;
+    end else if (s_axil_rready) begin
+        rvalid_reg <= 1'b0;
+    end
+
+    // register writes
+    if (wr_hit) begin
+        case (wr_idx)
+            REG_CTRL: if (s_axil_wstrb[0]) ctrl_reg <= s_axil_wdata[2:0];
+            REG_RING_BASE_LO: if (!ctrl_reg[0]) ring_base_lo_reg <= ring_base_lo_wr[31:4];
+            REG_RING_BASE_HI: if (!ctrl_reg[0]) ring_base_hi_reg <= merge(ring_base_hi_reg, s_axil_wdata, s_axil_wstrb);
+            REG_RING_SIZE: if (!ctrl_reg[0]) ring_size_reg <= ring_size_wr;
+            REG_TAIL: if (tail_wr < ring_size_reg) tail_reg <= tail_wr[15:0];
+            REG_IMS: if (s_axil_wstrb[0]) ims_reg <= s_axil_wdata[3:0];
+            REG_ITR: itr_reg <= merge(itr_reg, s_axil_wdata, s_axil_wstrb);
+            REG_RDMT: rdmt_reg <= merge(rdmt_reg, s_axil_wdata, s_axil_wstrb);
+            REG_MAX_FRAME: max_frame_reg <= max_frame_wr[15:0];
+            REG_CSUM_START: csum_start_reg <= csum_start_wr[15:0];
+            default: ;
+        endcase
+    end
+    if (enable_pulse) begin
+        tail_reg <= 16'd0;
+    end
+
+    // reading STAT_BYTES_LO latches the upper half
+    if (rd_fire && rd_hit && rd_idx == REG_STAT_BYTES_LO) begin
+        stat_bytes_hi_latch_reg <= stat_bytes_reg[63:32];
+    end
+
+    // interrupt causes: a hardware event wins over a same-clock write-1-to-clear
+    icr_reg <= (icr_reg & ~icr_w1c) | icr_set;
+    irq_reg <= |(((icr_reg & ~icr_w1c) | icr_set) & (wr_hit && wr_idx == REG_IMS && s_axil_wstrb[0] ? s_axil_wdata[3:0] : ims_reg));
+
+    // statistics
+    stat_frames_reg        <= stat_frames_reg + {24'd0, ev_frames};
+    stat_bytes_reg         <= stat_bytes_reg + {40'd0, ev_bytes};
+    stat_drop_fifo_reg     <= stat_drop_fifo_reg + {16'd0, ev_drop_fifo};
+    stat_drop_nodesc_reg   <= stat_drop_nodesc_reg + {31'd0, ev_drop_nodesc};
+    stat_drop_err_reg      <= stat_drop_err_reg + {30'd0, ev_drop_err};
+    stat_drop_oversize_reg <= stat_drop_oversize_reg + {31'd0, ev_drop_oversize};
+    stat_nodesc_wait_reg   <= stat_nodesc_wait_reg + {31'd0, ev_nodesc_wait};
+    stat_desc_fetched_reg  <= stat_desc_fetched_reg + {31'd0, ev_desc_fetched};
+    stat_axi_err_reg       <= stat_axi_err_reg + {30'd0, ev_axi_err};
+
+    if (rst) begin
+        bvalid_reg <= 1'b0;
+        rvalid_reg <= 1'b0;
+        rdata_reg <= 32'd0;
+        ctrl_reg <= 3'd0;
+        ring_base_lo_reg <= 28'd0;
+        ring_base_hi_reg <= 32'd0;
+        ring_size_reg <= 32'd0;
+        tail_reg <= 16'd0;
+        icr_reg <= 4'd0;
+        ims_reg <= 4'd0;
+        itr_reg <= 32'd0;
+        rdmt_reg <= 32'd0;
+        max_frame_reg <= 16'd9216;
+        csum_start_reg <= 16'd14;
+        irq_reg <= 1'b0;
+        stat_frames_reg <= 32'd0;
+        stat_bytes_reg <= 64'd0;
+        stat_bytes_hi_latch_reg <= 32'd0;
+        stat_drop_fifo_reg <= 32'd0;
+        stat_drop_nodesc_reg <= 32'd0;
+        stat_drop_err_reg <= 32'd0;
+        stat_drop_oversize_reg <= 32'd0;
+        stat_nodesc_wait_reg <= 32'd0;
+        stat_desc_fetched_reg <= 32'd0;
+        stat_axi_err_reg <= 32'd0;
+    end
+end
+
+// protection bits carry no meaning here; the low address bits select bytes within a register
+wire unused_ok = &{1'b0, s_axil_awprot, s_axil_arprot, tail_wr[31:16], ring_base_lo_wr[3:0],
+                   max_frame_wr[31:16], csum_start_wr[31:16],
+                   s_axil_awaddr[1:0], s_axil_araddr[1:0], ring_size_wr[0], 1'b0};
+
+endmodule
+
+`resetall

