@@ -139,6 +139,20 @@ reg w_eop_mem [0:DESC_QUEUE-1];
 reg w_err_mem [0:DESC_QUEUE-1];
 reg [15:0] w_flen_mem [0:DESC_QUEUE-1];
 
+// entries start at zero: at DATA_W >= 256 a writeback beat carries neighbours (wstrb 0)
+integer n;
+initial begin
+    for (n = 0; n < DESC_QUEUE; n = n + 1) begin
+        d_addr_mem[n] = {ADDR_W{1'b0}};
+        d_len_mem[n] = 16'd0;
+        w_len_mem[n] = 16'd0;
+        w_csum_mem[n] = 16'd0;
+        w_eop_mem[n] = 1'b0;
+        w_err_mem[n] = 1'b0;
+        w_flen_mem[n] = 16'd0;
+    end
+end
+
 reg [15:0] fetch_idx_reg;
 reg [QW:0] q_alloc_reg;
 reg [QW:0] q_wr_reg;

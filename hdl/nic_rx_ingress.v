@@ -106,6 +106,14 @@ reg [15:0] meta_len_mem [0:META_DEPTH-1];
 reg [15:0] meta_csum_mem [0:META_DEPTH-1];
 reg meta_err_mem [0:META_DEPTH-1];
 
+// RAM contents start at zero: lanes outside a frame can reach W beats (with wstrb 0)
+integer n;
+initial begin
+    for (n = 0; n < DEPTH; n = n + 1) begin
+        mem[n] = {DATA_W{1'b0}};
+    end
+end
+
 reg [DATA_W-1:0] rd_data0_reg;
 reg [DATA_W-1:0] rd_data1_reg;
 
