@@ -1,0 +1,44 @@
+# nic_rx_dma: RX DMA block + Linux driver model with page_pool, co-simulated under cocotb.
+#
+#   make sim     co-simulation of the RTL with the driver model (SIM=icarus|verilator)
+#   make test    the whole test suite, both simulators
+#   make lint    verilator --lint-only -Wall on hdl/ at every DATA_W
+#   make waves   GTKWave on the last wave file, with the saved layout
+#
+# Set-up is part of every target: scripts/setup.sh creates .venv with the pinned packages and
+# installs Icarus Verilog and liblz4-dev when they are missing (as root), or says what to install.
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export PYTHONWARNINGS := ignore::DeprecationWarning
+
+SIM     ?= icarus
+DATA_W  ?= 64
+JOBS    ?= 2
+DATA_WS := 64 128 256 512
+
+.PHONY: all setup sim test test-rtl test-pymodel lint waves clean
+
+all: test
+
+setup:
+	@./scripts/setup.sh
+
+test: setup lint
+	$(PY) -m pytest -n $(JOBS) -q tests/
+
+test-pymodel: setup
+	$(PY) -m pytest -q tests/pymodel
+
+test-rtl: setup
+	$(PY) -m pytest -n $(JOBS) -q tests/test_rtl.py
+
+lint: setup
+	@for w in $(DATA_WS); do \
+	  echo "verilator --lint-only -Wall -GDATA_W=$$w hdl/*.v"; \
+	  verilator --lint-only -Wall --quiet -GDATA_W=$$w --top-module nic_rx_dma hdl/*.v || exit 1; \
+	done
+
+clean:
+	rm -rf sim_build .pytest_cache
