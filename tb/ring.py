@@ -121,6 +121,9 @@ class Ring:
             sb.completion(slot, s, wb)
             self.owned[slot] = 0
             self._unmap(slot)
+            # the driver recycles the buffer: back to the pattern so later scans see strays
+            if s.blen:
+                self.mem.refill(s.addr, s.blen)
             self.clean = (self.clean + 1) % self.size
             self.reaped += 1
         return done

@@ -80,6 +80,8 @@ class TB:
 
     def check(self):
         if self.errors:
+            for m in self.errors[1:10]:
+                self.log.error("also: %s", m)
             more = f" (+{len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
             raise BenchError(f"{self.errors[0]}{more}; seed {self.seed}")
 

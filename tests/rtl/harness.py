@@ -118,7 +118,8 @@ def run(sim, dw, module, name, bdir, extra_env=None, tag=None):
     runner = get_runner(sim)
     failed = None
     try:
-        runner.test(test_module=module, hdl_toplevel=TOP, build_dir=bdir, test_dir=tdir,
+        runner.test(test_module=module, hdl_toplevel=TOP, hdl_toplevel_lang="verilog",
+                    build_dir=bdir, test_dir=tdir,
                     test_filter=rf"\.{re.escape(name)}$", extra_env=env, seed=seed,
                     results_xml=str(xml), log_file=log, timescale=("1ns", "1ps"))
     except SystemExit as e:
