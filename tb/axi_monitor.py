@@ -8,7 +8,8 @@ payload only at a handshake or a stall. Per handshake it checks:
   descriptor reads, DESIGN.md), no burst across 4 KB, burst length within MAX_BURST (data),
   WB_BURST (writebacks) and DESC_BURST (descriptor reads); reads only inside descriptors the
   device owns, 16-byte aligned.
-- W: `wlast` on the last beat of its AW, no W beat ahead of its AW; after an error response
+- W: `wlast` on the last beat of its AW (W beats ahead of their AW are legal AXI and are
+  counted in `w_before_aw`); after an error response
   (B or R != OKAY) every W beat first presented later has `wstrb` = 0.
 - AW, W, AR: payload stable and VALID held while VALID is high and READY low.
 - B: records the handshake clock of every burst (for the ordering checks of the scoreboard).
@@ -43,6 +44,8 @@ class AxiMonitor:
         self.ar_count = 0
         self.w_beats = 0
         self._aw_open = deque()   # [beats expected, beats seen] of bursts still owed W beats
+        self._w_wait = deque()    # W beats (wlast) not yet paired with an AW
+        self.w_before_aw = 0
         self.slave_aw = 0         # AW bursts the slave model has taken (its current burst + 1)
         self.running = False
         h = lambda n: getattr(dut, n)._handle.get_signal_val_binstr
@@ -183,24 +186,31 @@ class AxiMonitor:
         self.aw_cyc.append(self.cyc)
         self.aw_ring.append(is_ring)
         self._aw_open.append([beats, 0])
+        self._match()
 
     def _w(self, last, first, cyc):
         self.w_beats += 1
-        if not self._aw_open:
-            self.error("W beat before its AW")
-            return
-        b = self._aw_open[0]
-        b[1] += 1
-        n = len(self.aw_cyc) - len(self._aw_open)
-        if last != (b[1] == b[0]):
-            self.error(f"burst {n}: wlast={int(last)} on beat {b[1]} of {b[0]}")
-        if b[1] >= b[0] or last:
-            self._aw_open.popleft()
         if self.err_cyc is not None and first > self.err_cyc:
             strb = int(self._g["wstrb"](), 2)
             if strb:
-                self.error(f"burst {n}: W beat with wstrb={strb:#x} presented at clock {first}, "
-                           f"after the error response at clock {self.err_cyc}")
+                self.error(f"W beat with wstrb={strb:#x} presented at clock {first}, after the "
+                           f"error response at clock {self.err_cyc}")
+        self._w_wait.append(last)
+        if not self._aw_open:
+            self.w_before_aw += 1     # legal AXI; DESIGN.md says the RTL never does it
+        self._match()
+
+    def _match(self):
+        """Pair W beats with their AW (in order) and check wlast."""
+        while self._aw_open and self._w_wait:
+            last = self._w_wait.popleft()
+            b = self._aw_open[0]
+            b[1] += 1
+            n = len(self.aw_cyc) - len(self._aw_open)
+            if last != (b[1] == b[0]):
+                self.error(f"burst {n}: wlast={int(last)} on beat {b[1]} of {b[0]}")
+            if b[1] >= b[0] or last:
+                self._aw_open.popleft()
 
     def _b(self, resp, cyc):
         n = len(self.b_cyc)

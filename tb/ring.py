@@ -133,6 +133,19 @@ class Ring:
         return [(self.clean + i) % self.size for i in range(self.outstanding())
                 if self.mem.peek(self.base + 16 * ((self.clean + i) % self.size) + 12, 1)[0] & 1]
 
+    def reclaim_all(self):
+        """After a disable or halt: the driver takes [HEAD, TAIL) back without reading it."""
+        for slot in range(self.size):
+            s = self.slots[slot]
+            self.owned[slot] = 0
+            if s.addr is not None and self._owner.get(s.addr) == slot:
+                self._unmap(slot)
+                if s.blen:
+                    self.mem.refill(s.addr, s.blen)
+            s.addr = None
+        self.mem.refill(self.base, 16 * self.size)
+        self.clean = self.tail = 0
+
     # ---------------------------------------------------------------- memory hook
     def _on_write(self, addr, data):
         end = addr + len(data)

@@ -1,0 +1,58 @@
+"""Fault injection on host memory: chosen accesses fail, so the AxiSlave answers SLVERR.
+
+Reads: the slave reads the whole bus word per R beat whatever `arsize`, so the injector
+tracks the slave's current AR burst and computes each beat's own address; a beat whose
+address falls in an armed range fails (`count` times). Writes: any strobed write overlapping
+an armed range fails (the bytes are not written) until disarmed.
+"""
+
+from .hostmem import MemFault
+
+
+class Faults:
+    def __init__(self, tb):
+        self.tb = tb
+        self.reads = []       # [start, end, remaining]
+        self.writes = []      # [start, end]
+        self.fired = []       # (kind, addr, clock)
+        self._ar = None
+        self._beat = 0
+        ch = tb.axi.read_if.ar_channel
+        orig = ch._recv
+
+        def _recv(item, _orig=orig):
+            self._ar = (int(item.araddr), int(item.arsize))
+            self._beat = 0
+            return _orig(item)
+        ch._recv = _recv
+        tb.mem.on_read.insert(0, self._on_read)
+        tb.mem.on_write.insert(0, self._on_write)
+
+    def fail_read(self, addr, length, count=1):
+        self.reads.append([addr, addr + length, count])
+
+    def fail_write(self, addr, length):
+        self.writes.append([addr, addr + length])
+
+    def disarm(self):
+        self.reads.clear()
+        self.writes.clear()
+
+    def _on_read(self, addr, length):
+        if self._ar is None:
+            return
+        a, size = self._ar
+        ba = ((a >> size) << size) + (self._beat << size)
+        self._beat += 1
+        for r in self.reads:
+            if r[2] > 0 and r[0] <= ba < r[1]:
+                r[2] -= 1
+                self.fired.append(("read", ba, self.tb.mon.cyc))
+                raise MemFault(f"injected read error at {ba:#x}")
+
+    def _on_write(self, addr, data):
+        end = addr + len(data)
+        for r in self.writes:
+            if addr < r[1] and end > r[0]:
+                self.fired.append(("write", addr, self.tb.mon.cyc))
+                raise MemFault(f"injected write error at {addr:#x}")
