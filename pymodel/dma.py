@@ -1,0 +1,620 @@
+"""Host memory and the DMA API: mappings, syncs, CPU caches, IOMMU, and the ownership checker.
+
+One HostMemory holds the physical pages (through its PageAllocator), the CPU's cached copy of
+them (non-coherent mode), the optional IOMMU, and every live mapping with a per-byte owner
+(CPU or device). The CPU side calls the dma_* methods and cpu_read / cpu_write; the device side
+only ever calls device_read / device_write with bus addresses.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+from .costs import CpuMeter, CostProfile, get_profile
+from .errors import (BusErrorResponse, Checker, CpuReadDeviceOwned, CpuWriteDeviceOwned,
+                     CpuWriteFromDevice, DeviceAccessUnmapped, DeviceReadNotOwned,
+                     DeviceWriteNotOwned, DeviceWrongDirection, DmaBadDirection, DmaLeak,
+                     DmaMapErrorNotChecked, DmaSyncDirMismatch, DmaSyncNotMapped,
+                     DmaUnmapDirMismatch, DmaUnmapNotMapped, DmaUnmapSizeMismatch, IommuFault,
+                     UnmapWhileDeviceOwns, UseAfterFree)
+from .iommu import IOMMU_READ, IOMMU_WRITE, Iommu
+from .page import LOC_FREE, PAGE_SHIFT, PAGE_SIZE, Page, PageAllocator
+
+# enum dma_data_direction (include/linux/dma-direction.h)
+DMA_BIDIRECTIONAL = 0
+DMA_TO_DEVICE = 1
+DMA_FROM_DEVICE = 2
+DMA_NONE = 3
+DIR_NAMES = {0: "DMA_BIDIRECTIONAL", 1: "DMA_TO_DEVICE", 2: "DMA_FROM_DEVICE", 3: "DMA_NONE"}
+
+DMA_MAPPING_ERROR = (1 << 64) - 1          # include/linux/dma-mapping.h: (~(dma_addr_t)0)
+DMA_ATTR_SKIP_CPU_SYNC = 1 << 5            # include/linux/dma-mapping.h
+L1_CACHE_SHIFT = 6                         # arm64 and x86: 64-byte cache lines
+L1_CACHE_BYTES = 1 << L1_CACHE_SHIFT
+
+OWN_CPU = 0
+OWN_DEV = 1
+_DEV_FILL = bytes([OWN_DEV]) * (PAGE_SIZE << 4)
+_CPU_FILL = bytes(PAGE_SIZE << 4)
+
+
+def _fill(byte_pattern: bytes, n: int) -> bytes:
+    return byte_pattern[:n] if n <= len(byte_pattern) else bytes(byte_pattern[:1]) * n
+
+
+@dataclass(eq=False)
+class Mapping:
+    """One live streaming mapping (or a coherent allocation) and its per-byte owner map."""
+
+    bus: int
+    size: int
+    dir: int
+    page: Page
+    offset: int
+    call: str
+    coherent: bool = False
+    checked: bool = False
+    iova_base: int = 0
+    iova_size: int = 0
+    own: bytearray = field(default_factory=bytearray, repr=False)
+    ring_watch: Optional[object] = None
+
+    def owner_name(self, start: int, end: int) -> str:
+        """Who owns [start, end) of the mapping (mixed if both)."""
+        seg = self.own[start:end]
+        has_dev = OWN_DEV in seg
+        has_cpu = OWN_CPU in seg
+        return "device+cpu" if has_dev and has_cpu else ("device" if has_dev else "cpu")
+
+
+@dataclass
+class DmaStats:
+    """DMA API call counters (what the co-sim summary prints)."""
+
+    map: int = 0
+    unmap: int = 0
+    map_error: int = 0
+    sync_for_cpu: int = 0
+    sync_for_device: int = 0
+    sync_for_cpu_bytes: int = 0
+    sync_for_device_bytes: int = 0
+    alloc_coherent: int = 0
+    free_coherent: int = 0
+    lines_cleaned: int = 0
+    lines_invalidated: int = 0
+    dirty_lines_discarded: int = 0
+    device_read_bytes: int = 0
+    device_write_bytes: int = 0
+
+
+class CoherentBuffer:
+    """A dma_alloc_coherent() buffer: CPU and device see the same bytes, no syncs needed."""
+
+    def __init__(self, hm: "HostMemory", page: Page, size: int, mapping: Mapping) -> None:
+        self.hm = hm
+        self.page = page
+        self.size = size
+        self.mapping = mapping
+        self.dma_handle = mapping.bus
+
+    def read(self, off: int, n: int) -> bytes:
+        """CPU read through the uncached mapping."""
+        return bytes(self.page.data[off:off + n])
+
+    def write(self, off: int, data: bytes) -> None:
+        """CPU write through the uncached mapping."""
+        if self.mapping.ring_watch is not None:
+            self.mapping.ring_watch.on_cpu_write(off, data)
+        self.page.data[off:off + len(data)] = data
+
+
+class _CacheState:
+    """The CPU cache's view of one page: valid and dirty line masks and the cached bytes."""
+
+    __slots__ = ("valid", "dirty", "shadow")
+
+    def __init__(self, size: int) -> None:
+        self.valid = 0
+        self.dirty = 0
+        self.shadow = bytearray(size)
+
+
+def _line_mask(off: int, n: int) -> Tuple[int, int, int]:
+    l0 = off >> L1_CACHE_SHIFT
+    l1 = (off + n - 1) >> L1_CACHE_SHIFT
+    return (((1 << (l1 - l0 + 1)) - 1) << l0), l0, l1
+
+
+def _bits(mask: int):
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
+
+
+class HostMemory:
+    """Physical pages, CPU caches, IOMMU and the DMA API for one device, with its checker."""
+
+    def __init__(self, profile: Optional[CostProfile] = None, *, strict: bool = True,
+                 coherent: Optional[bool] = None, iommu: Optional[str] = "profile",
+                 cache_pages: Optional[int] = None, now_ns=lambda: 0.0, seed: int = 0,
+                 nr_nodes: int = 1) -> None:
+        self.profile = profile or get_profile()
+        self.checker = Checker(strict=strict)
+        self.meter = CpuMeter(self.profile)
+        self.alloc = PageAllocator(self.checker, nr_nodes=nr_nodes, seed=seed, meter=self.meter)
+        self.coherent = self.profile.coherent if coherent is None else coherent
+        mode = self.profile.iommu if iommu == "profile" else iommu
+        self.iommu: Optional[Iommu] = Iommu(mode, now_ns) if mode else None
+        self.stats = DmaStats()
+        self.map_fail_next = 0
+        self.cache_pages = cache_pages
+        self.cache_pressure = False    # evict every line at each NAPI poll (other work thrashes L1)
+        self._cache: "OrderedDict[int, _CacheState]" = OrderedDict()
+        self.mappings: Dict[int, Mapping] = {}          # bus start -> mapping
+        self._by_bpn: Dict[int, List[Mapping]] = {}     # bus page number -> mappings touching it
+        self._by_pfn: Dict[int, List[Mapping]] = {}     # head pfn -> mappings of that page
+        self.coherent_bufs: Dict[int, CoherentBuffer] = {}
+
+    # ------------------------------------------------------------------ bookkeeping
+    def _add_mapping(self, m: Mapping) -> None:
+        self.mappings[m.bus] = m
+        for bpn in range(m.bus >> PAGE_SHIFT, ((m.bus + m.size - 1) >> PAGE_SHIFT) + 1):
+            self._by_bpn.setdefault(bpn, []).append(m)
+        self._by_pfn.setdefault(m.page.pfn, []).append(m)
+
+    def _del_mapping(self, m: Mapping) -> None:
+        del self.mappings[m.bus]
+        for bpn in range(m.bus >> PAGE_SHIFT, ((m.bus + m.size - 1) >> PAGE_SHIFT) + 1):
+            lst = self._by_bpn[bpn]
+            lst.remove(m)
+            if not lst:
+                del self._by_bpn[bpn]
+        lst = self._by_pfn[m.page.pfn]
+        lst.remove(m)
+        if not lst:
+            del self._by_pfn[m.page.pfn]
+
+    def find_mapping(self, bus: int, size: int = 1) -> Optional[Mapping]:
+        """The live mapping containing [bus, bus+size), if any (dma-debug's bucket_find_contain)."""
+        for m in self._by_bpn.get(bus >> PAGE_SHIFT, ()):
+            if m.bus <= bus and bus + size <= m.bus + m.size:
+                return m
+        return None
+
+    def mappings_of(self, page: Page) -> List[Mapping]:
+        """Live mappings of page."""
+        return self._by_pfn.get(page.pfn, [])
+
+    # ------------------------------------------------------------------ CPU cache model
+    def _cstate(self, page: Page) -> _CacheState:
+        st = self._cache.get(page.pfn)
+        if st is None:
+            st = _CacheState(page.size)
+            self._cache[page.pfn] = st
+            if self.cache_pages is not None and len(self._cache) > self.cache_pages:
+                old_pfn, old = self._cache.popitem(last=False)
+                self._writeback_all(self.alloc.pages[old_pfn], old)
+        elif self.cache_pages is not None:
+            self._cache.move_to_end(page.pfn)
+        return st
+
+    def _writeback_all(self, page: Page, st: _CacheState) -> None:
+        for ln in _bits(st.dirty):
+            a = ln << L1_CACHE_SHIFT
+            page.data[a:a + L1_CACHE_BYTES] = st.shadow[a:a + L1_CACHE_BYTES]
+        st.dirty = 0
+        st.valid = 0
+
+    def cache_tick(self) -> None:
+        """Called at each NAPI poll: with cache_pressure, everything cached is evicted."""
+        if self.cache_pressure:
+            self.cpu_cache_evict_all()
+
+    def cpu_cache_evict_all(self) -> None:
+        """Write back and drop every cached line (cache pressure, or a context switch storm)."""
+        for pfn, st in list(self._cache.items()):
+            self._writeback_all(self.alloc.pages[pfn], st)
+        self._cache.clear()
+
+    def _fill_lines(self, page: Page, st: _CacheState, mask: int, l0: int, l1: int) -> None:
+        missing = mask & ~st.valid
+        if not missing:
+            return
+        if missing == mask:
+            a, b = l0 << L1_CACHE_SHIFT, (l1 + 1) << L1_CACHE_SHIFT
+            st.shadow[a:b] = page.data[a:b]
+        else:
+            for ln in _bits(missing):
+                a = ln << L1_CACHE_SHIFT
+                st.shadow[a:a + L1_CACHE_BYTES] = page.data[a:a + L1_CACHE_BYTES]
+        st.valid |= mask
+
+    def _clean(self, page: Page, off: int, n: int) -> None:
+        """Clean to the point of coherency (dcache_clean_poc): write dirty lines back."""
+        if n <= 0 or page.coherent or self.coherent:
+            return
+        st = self._cache.get(page.pfn)
+        mask, _, _ = _line_mask(off, n)
+        self.stats.lines_cleaned += bin(mask).count("1")
+        if st is None or not (st.dirty & mask):
+            return
+        for ln in _bits(st.dirty & mask):
+            a = ln << L1_CACHE_SHIFT
+            page.data[a:a + L1_CACHE_BYTES] = st.shadow[a:a + L1_CACHE_BYTES]
+        st.dirty &= ~mask
+
+    def _invalidate(self, page: Page, off: int, n: int) -> None:
+        """Invalidate (dcache_inval_poc): partial end lines are cleaned first, whole lines dropped."""
+        if n <= 0 or page.coherent or self.coherent:
+            return
+        mask, l0, l1 = _line_mask(off, n)
+        self.stats.lines_invalidated += bin(mask).count("1")
+        st = self._cache.get(page.pfn)
+        if st is None:
+            return
+        if off & (L1_CACHE_BYTES - 1):
+            self._clean(page, l0 << L1_CACHE_SHIFT, 1)
+        if (off + n) & (L1_CACHE_BYTES - 1):
+            self._clean(page, l1 << L1_CACHE_SHIFT, 1)
+        self.stats.dirty_lines_discarded += bin(st.dirty & mask).count("1")
+        st.valid &= ~mask
+        st.dirty &= ~mask
+
+    # ------------------------------------------------------------------ CPU accesses
+    def _check_cpu(self, page: Page, off: int, n: int, write: bool, call: str) -> None:
+        if page.location == LOC_FREE:
+            self.checker.breach(UseAfterFree("CPU access", page=page, start=off, end=off + n,
+                                             owner="buddy", call=call))
+        for m in self._by_pfn.get(page.pfn, ()):
+            if m.coherent:
+                continue
+            a = max(off, m.offset) - m.offset
+            b = min(off + n, m.offset + m.size) - m.offset
+            if a >= b:
+                continue
+            if write and m.dir == DMA_FROM_DEVICE:
+                self.checker.breach(CpuWriteFromDevice(
+                    f"mapping {m.bus:#x}+{m.size:#x} {DIR_NAMES[m.dir]}", page=page,
+                    start=m.offset + a, end=m.offset + b, owner=m.owner_name(a, b), call=call))
+            elif m.own.find(OWN_DEV, a, b) >= 0:
+                cls = CpuWriteDeviceOwned if write else CpuReadDeviceOwned
+                first = m.own.find(OWN_DEV, a, b)
+                self.checker.breach(cls(
+                    f"mapping {m.bus:#x}+{m.size:#x} {DIR_NAMES[m.dir]}, first device byte at "
+                    f"page offset {m.offset + first:#x}", page=page, start=m.offset + a,
+                    end=m.offset + b, owner="device", call=call))
+
+    def cpu_read(self, page: Page, off: int, n: int, call: str = "cpu_read") -> bytes:
+        """A CPU load of n bytes at page offset off (through the cache when non-coherent)."""
+        if n <= 0:
+            return b""
+        self._check_cpu(page, off, n, False, call)
+        if self.coherent or page.coherent:
+            return bytes(page.data[off:off + n])
+        st = self._cstate(page)
+        mask, l0, l1 = _line_mask(off, n)
+        if mask & ~st.valid:
+            self._fill_lines(page, st, mask, l0, l1)
+        return bytes(st.shadow[off:off + n])
+
+    def cpu_write(self, page: Page, off: int, data: bytes, call: str = "cpu_write") -> None:
+        """A CPU store at page offset off (write-allocate, dirty lines when non-coherent)."""
+        n = len(data)
+        if n <= 0:
+            return
+        self._check_cpu(page, off, n, True, call)
+        if self.coherent or page.coherent:
+            page.data[off:off + n] = data
+            return
+        st = self._cstate(page)
+        mask, l0, l1 = _line_mask(off, n)
+        self._fill_lines(page, st, mask, l0, l1)
+        st.shadow[off:off + n] = data
+        st.dirty |= mask
+
+    # ------------------------------------------------------------------ DMA API
+    def _check_dir(self, direction: int, call: str) -> bool:
+        if direction not in (DMA_BIDIRECTIONAL, DMA_TO_DEVICE, DMA_FROM_DEVICE):
+            self.checker.breach(DmaBadDirection(f"direction {direction}", call=call))
+            return False
+        return True
+
+    def dma_map_page(self, page: Page, offset: int, size: int, direction: int,
+                     attrs: int = 0, call: str = "dma_map_page") -> int:
+        """dma_map_page_attrs(): hand [offset, offset+size) of page to the device; returns the bus address."""
+        if not self._check_dir(direction, call):
+            return DMA_MAPPING_ERROR
+        if size <= 0 or offset < 0 or offset + size > page.size:
+            return DMA_MAPPING_ERROR
+        if self.map_fail_next > 0:
+            self.map_fail_next -= 1
+            return DMA_MAPPING_ERROR
+        phys = page.phys + offset
+        iova_base = iova_size = 0
+        if self.iommu is not None:
+            base_phys = phys & ~(PAGE_SIZE - 1)
+            npages = (phys - base_phys + size + PAGE_SIZE - 1) >> PAGE_SHIFT
+            iova_base = self.iommu.alloc_iova(npages)
+            if iova_base is None:
+                return DMA_MAPPING_ERROR
+            iova_size = npages * PAGE_SIZE
+            prot = {DMA_BIDIRECTIONAL: IOMMU_READ | IOMMU_WRITE, DMA_TO_DEVICE: IOMMU_READ,
+                    DMA_FROM_DEVICE: IOMMU_WRITE}[direction]
+            self.iommu.map(iova_base, base_phys, iova_size, prot)
+            self.meter.charge("iommu_map")
+            bus = iova_base + (phys - base_phys)
+        else:
+            bus = phys
+        if not (attrs & DMA_ATTR_SKIP_CPU_SYNC):
+            self._arch_sync_for_device(page, offset, size)
+        m = Mapping(bus=bus, size=size, dir=direction, page=page, offset=offset, call=call,
+                    iova_base=iova_base, iova_size=iova_size, own=bytearray(_fill(_DEV_FILL, size)))
+        self._add_mapping(m)
+        page.map_count_total += 1
+        self.stats.map += 1
+        return bus
+
+    def dma_mapping_error(self, addr: int) -> bool:
+        """dma_mapping_error(): true if addr is the error cookie; marks the mapping checked."""
+        if addr == DMA_MAPPING_ERROR:
+            self.stats.map_error += 1
+            return True
+        m = self.mappings.get(addr)
+        if m is not None:
+            m.checked = True
+        return False
+
+    def _arch_sync_for_device(self, page: Page, off: int, n: int) -> None:
+        # arm64 arch_sync_dma_for_device cleans for every direction (dcache_clean_poc).
+        if not (self.coherent or page.coherent):
+            self.meter.charge("cache_clean", n)
+            self._clean(page, off, n)
+
+    def _arch_sync_for_cpu(self, page: Page, off: int, n: int, direction: int) -> None:
+        # arm64 arch_sync_dma_for_cpu invalidates unless the device only read (TO_DEVICE).
+        if direction != DMA_TO_DEVICE and not (self.coherent or page.coherent):
+            self.meter.charge("cache_inval", n)
+            self._invalidate(page, off, n)
+
+    def dma_unmap_page(self, addr: int, size: int, direction: int, attrs: int = 0,
+                       call: str = "dma_unmap_page") -> None:
+        """dma_unmap_page_attrs(): end a mapping; the CPU owns the buffer again."""
+        m = self.mappings.get(addr)
+        if m is None or m.coherent:
+            self.checker.breach(DmaUnmapNotMapped(f"bus address {addr:#x}", start=addr,
+                                                  end=addr + size, call=call))
+            return
+        if not m.checked:
+            self.checker.breach(DmaMapErrorNotChecked(
+                f"mapping {m.bus:#x} made by {m.call}", page=m.page, start=m.offset,
+                end=m.offset + m.size, owner=m.owner_name(0, m.size), call=call))
+        if size != m.size:
+            self.checker.breach(DmaUnmapSizeMismatch(
+                f"mapped {m.size:#x} bytes, unmapping {size:#x}", page=m.page, start=m.offset,
+                end=m.offset + m.size, owner=m.owner_name(0, m.size), call=call))
+        if direction != m.dir:
+            self.checker.breach(DmaUnmapDirMismatch(
+                f"mapped {DIR_NAMES[m.dir]}, unmapping {DIR_NAMES.get(direction, direction)}",
+                page=m.page, start=m.offset, end=m.offset + m.size,
+                owner=m.owner_name(0, m.size), call=call))
+        self._check_device_idle(m, call)
+        if not (attrs & DMA_ATTR_SKIP_CPU_SYNC):
+            self._arch_sync_for_cpu(m.page, m.offset, m.size, m.dir)
+        if self.iommu is not None:
+            self.iommu.unmap(m.iova_base, m.iova_size)
+            self.meter.charge("iommu_unmap")
+        self._del_mapping(m)
+        self.stats.unmap += 1
+
+    def _check_device_idle(self, m: Mapping, call: str) -> None:
+        for watch in self._ring_watches():
+            slot = watch.device_holds(m.bus, m.size)
+            if slot is not None:
+                self.checker.breach(UnmapWhileDeviceOwns(
+                    f"descriptor {slot} handed to the device still points into mapping {m.bus:#x}",
+                    page=m.page, start=m.offset, end=m.offset + m.size, owner="device", call=call))
+
+    def _ring_watches(self):
+        return [b.mapping.ring_watch for b in self.coherent_bufs.values()
+                if b.mapping.ring_watch is not None]
+
+    def _sync_lookup(self, addr: int, size: int, direction: int, call: str) -> Optional[Mapping]:
+        m = self.find_mapping(addr, size)
+        if m is None or m.coherent:
+            self.checker.breach(DmaSyncNotMapped(f"bus range [{addr:#x}, {addr + size:#x})",
+                                                 start=addr, end=addr + size, call=call))
+            return None
+        if direction != m.dir:
+            self.checker.breach(DmaSyncDirMismatch(
+                f"mapped {DIR_NAMES[m.dir]}, synced {DIR_NAMES.get(direction, direction)}",
+                page=m.page, start=m.offset, end=m.offset + m.size, owner=m.owner_name(0, m.size),
+                call=call))
+        if not m.checked:
+            self.checker.breach(DmaMapErrorNotChecked(
+                f"mapping {m.bus:#x} made by {m.call}", page=m.page, start=m.offset,
+                end=m.offset + m.size, owner=m.owner_name(0, m.size), call=call))
+        return m
+
+    def dma_sync_single_for_cpu(self, addr: int, size: int, direction: int,
+                                call: str = "dma_sync_single_for_cpu") -> None:
+        """dma_sync_single_for_cpu(): the CPU takes [addr, addr+size) back from the device."""
+        m = self._sync_lookup(addr, size, direction, call)
+        self.stats.sync_for_cpu += 1
+        self.stats.sync_for_cpu_bytes += size
+        if m is None or size <= 0:
+            return
+        a = addr - m.bus
+        self._arch_sync_for_cpu(m.page, m.offset + a, size, m.dir)
+        m.own[a:a + size] = _fill(_CPU_FILL, size)
+
+    def dma_sync_single_for_device(self, addr: int, size: int, direction: int,
+                                   call: str = "dma_sync_single_for_device") -> None:
+        """dma_sync_single_for_device(): hand [addr, addr+size) back to the device."""
+        m = self._sync_lookup(addr, size, direction, call)
+        self.stats.sync_for_device += 1
+        self.stats.sync_for_device_bytes += size
+        if m is None or size <= 0:
+            return
+        a = addr - m.bus
+        self._arch_sync_for_device(m.page, m.offset + a, size)
+        m.own[a:a + size] = _fill(_DEV_FILL, size)
+
+    def dma_sync_single_range_for_cpu(self, addr: int, offset: int, size: int, direction: int) -> None:
+        """dma_sync_single_range_for_cpu(): sync size bytes at addr + offset for the CPU."""
+        self.dma_sync_single_for_cpu(addr + offset, size, direction,
+                                     call="dma_sync_single_range_for_cpu")
+
+    def dma_sync_single_range_for_device(self, addr: int, offset: int, size: int,
+                                         direction: int) -> None:
+        """dma_sync_single_range_for_device(): sync size bytes at addr + offset for the device."""
+        self.dma_sync_single_for_device(addr + offset, size, direction,
+                                        call="dma_sync_single_range_for_device")
+
+    # ------------------------------------------------------------------ coherent allocations
+    def dma_alloc_coherent(self, size: int) -> Optional[CoherentBuffer]:
+        """dma_alloc_coherent(): zeroed memory both CPU and device see without syncs."""
+        order = max(0, (size - 1).bit_length() - PAGE_SHIFT)
+        page = self.alloc.alloc_pages(order)
+        if page is None:
+            return None
+        page.coherent = True
+        page.data[:] = bytes(page.size)
+        if self.iommu is not None:
+            iova = self.iommu.alloc_iova(page.size >> PAGE_SHIFT)
+            if iova is None:
+                self.alloc.put_page(page)
+                return None
+            self.iommu.map(iova, page.phys, page.size, IOMMU_READ | IOMMU_WRITE)
+            bus, iova_size = iova, page.size
+        else:
+            bus, iova_size = page.phys, 0
+        m = Mapping(bus=bus, size=size, dir=DMA_BIDIRECTIONAL, page=page, offset=0,
+                    call="dma_alloc_coherent", coherent=True, checked=True, iova_base=bus,
+                    iova_size=iova_size)
+        self._add_mapping(m)
+        buf = CoherentBuffer(self, page, size, m)
+        self.coherent_bufs[bus] = buf
+        self.stats.alloc_coherent += 1
+        return buf
+
+    def dma_free_coherent(self, buf: CoherentBuffer) -> None:
+        """dma_free_coherent(): release a coherent buffer."""
+        m = buf.mapping
+        if self.iommu is not None:
+            self.iommu.unmap(m.iova_base, m.iova_size)
+        self._del_mapping(m)
+        del self.coherent_bufs[buf.dma_handle]
+        buf.page.coherent = False
+        self.alloc.put_page(buf.page, call="dma_free_coherent")
+        self.stats.free_coherent += 1
+
+    # ------------------------------------------------------------------ device accesses
+    def _device_runs(self, bus: int, n: int, write: bool, call: str) -> List[Tuple[int, int]]:
+        if self.iommu is None:
+            return [(bus, n)]
+        runs, fault = self.iommu.translate(bus, n, write)
+        if fault is not None:
+            exc = IommuFault(fault, start=bus, end=bus + n, owner="none", call=call)
+            self.checker.breach(exc)          # strict: raised here
+            raise BusErrorResponse(str(exc))  # permissive: the device still sees an error response
+        return runs
+
+    def _device_check(self, bus: int, n: int, write: bool, call: str) -> Optional[Mapping]:
+        m = self.find_mapping(bus, n)
+        if m is None:
+            self.checker.breach(DeviceAccessUnmapped(
+                f"device {'write' if write else 'read'} of {n} bytes", start=bus, end=bus + n,
+                owner="cpu", call=call))
+            return None
+        a = bus - m.bus
+        if m.coherent:
+            if m.ring_watch is not None:
+                if write:
+                    m.ring_watch.on_device_write(a, n, bus, call)
+                else:
+                    m.ring_watch.on_device_read(a, n, bus, call)
+            return m
+        bad_dir = (write and m.dir == DMA_TO_DEVICE) or (not write and m.dir == DMA_FROM_DEVICE)
+        if bad_dir:
+            self.checker.breach(DeviceWrongDirection(
+                f"device {'write' if write else 'read'} of a {DIR_NAMES[m.dir]} mapping",
+                page=m.page, start=m.offset + a, end=m.offset + a + n,
+                owner=m.owner_name(a, a + n), call=call))
+        first = m.own.find(OWN_CPU, a, a + n)
+        if first >= 0:
+            cls = DeviceWriteNotOwned if write else DeviceReadNotOwned
+            self.checker.breach(cls(
+                f"mapping {m.bus:#x}+{m.size:#x} {DIR_NAMES[m.dir]}, first CPU-owned byte at "
+                f"page offset {m.offset + first:#x}", page=m.page, start=m.offset + a,
+                end=m.offset + a + n, owner=m.owner_name(a, a + n), call=call))
+        return m
+
+    def _phys_access(self, phys: int, n: int, data: Optional[bytes], call: str) -> bytes:
+        out = bytearray()
+        pos = 0
+        while pos < n:
+            page = self.alloc.page_of(phys + pos)
+            if page is None:
+                raise BusErrorResponse(f"{call}: no memory at physical {phys + pos:#x}")
+            off = phys + pos - page.phys
+            k = min(n - pos, page.size - off)
+            if data is None:
+                out += page.data[off:off + k]
+            else:
+                page.data[off:off + k] = data[pos:pos + k]
+            pos += k
+        return bytes(out)
+
+    def device_read(self, bus_addr: int, length: int) -> bytes:
+        """A device (DMA) read of length bytes at a bus address: translate, check, read DRAM."""
+        call = "device_read"
+        runs = self._device_runs(bus_addr, length, False, call)
+        self._device_check(bus_addr, length, False, call)
+        self.stats.device_read_bytes += length
+        if len(runs) == 1:
+            return self._phys_access(runs[0][0], length, None, call)
+        return b"".join(self._phys_access(p, k, None, call) for p, k in runs)
+
+    def device_write(self, bus_addr: int, data: bytes) -> None:
+        """A device (DMA) write of contiguous bytes at a bus address: translate, check, write DRAM."""
+        call = "device_write"
+        n = len(data)
+        runs = self._device_runs(bus_addr, n, True, call)
+        m = self._device_check(bus_addr, n, True, call)
+        self.stats.device_write_bytes += n
+        pos = 0
+        for p, k in runs:
+            self._phys_access(p, k, data[pos:pos + k], call)
+            pos += k
+        if m is not None and m.ring_watch is not None:
+            m.ring_watch.complete_written()
+
+    # ------------------------------------------------------------------ teardown
+    def dma_debug_check_leaks(self, call: str = "driver unbind") -> int:
+        """dma-debug at unbind: every live mapping and coherent buffer is a leak; returns their count."""
+        left = list(self.mappings.values())
+        for m in left:
+            self.checker.breach(DmaLeak(f"{'coherent' if m.coherent else DIR_NAMES[m.dir]} mapping "
+                                        f"{m.bus:#x}+{m.size:#x} made by {m.call}", page=m.page,
+                                        start=m.offset, end=m.offset + m.size,
+                                        owner=m.owner_name(0, m.size) if m.own else "shared",
+                                        call=call))
+        return len(left)
+
+    def snapshot(self) -> dict:
+        """DMA counters, live mappings, IOMMU counters, breaches, for the co-sim summary."""
+        s = dict(vars(self.stats))
+        s["mappings_live"] = sum(1 for m in self.mappings.values() if not m.coherent)
+        s["coherent_live"] = len(self.coherent_bufs)
+        s["pages_in_use"] = self.alloc.nr_in_use
+        s["pgalloc"] = self.alloc.stats.pgalloc
+        s["pgfree"] = self.alloc.stats.pgfree
+        s["alloc_fail"] = self.alloc.stats.alloc_fail
+        if self.iommu is not None:
+            s.update({f"iommu_{k}": v for k, v in vars(self.iommu.stats).items()})
+        s["breaches"] = len(self.checker.breaches)
+        s["breaches_by_rule"] = self.checker.counts()
+        s["cpu_ns"] = round(self.meter.total_ns, 1)
+        return s

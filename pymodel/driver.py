@@ -1,0 +1,560 @@
+"""The RX driver: ring in coherent memory, NAPI, refill, the legacy and page_pool RX paths.
+
+It reaches the device only through `bus` (async read32 / write32, wrapped in Mmio for
+readl / writel) and host memory only through HostMemory. Time passes only by awaiting
+`env.sleep_ns`; concurrent work is started only with `env.spawn`. The environment calls
+`await driver.irq_handler()` on each rising edge of the device's irq line.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Callable, List, Optional
+
+from . import regs
+from .dma import DMA_FROM_DEVICE, HostMemory
+from .mmio import Mmio
+from .page import PAGE_SIZE, Page
+from .page_pool import (PP_FLAG_DMA_MAP, PP_FLAG_DMA_SYNC_DEV, PagePool, PagePoolParams,
+                        page_pool_create)
+from .skb import (CHECKSUM_COMPLETE, NET_SKB_PAD, SKB_TAILROOM, XDP_PACKET_HEADROOM, SkbLayer,
+                  skb_mark_for_recycle, skb_put, skb_reserve)
+
+NAPI_POLL_WEIGHT = 64          # include/linux/netdevice.h
+RX_REFILL_BATCH = 64           # refill at most this many descriptors per poll (mvneta)
+RX_COPYBREAK = 256             # e1000 / old mvneta copybreak, bytes
+XDP_ABORTED, XDP_DROP, XDP_PASS = 0, 1, 2   # include/uapi/linux/bpf.h
+PATHS = ("page_pool", "legacy")
+
+# One classic bug each; see docs/PYMODEL.md "Sabotage".
+BUGS = {
+    "no_sync_for_cpu": ("page_pool", "legacy"),
+    "short_sync_for_device": ("page_pool",),
+    "recycle_while_held": ("page_pool",),
+    "double_put": ("page_pool",),
+    "unmap_while_device_owns": ("page_pool", "legacy"),
+    "cpu_write_from_device": ("page_pool", "legacy"),
+    "tail_on_head": ("page_pool", "legacy"),
+    "wrong_pool": ("page_pool",),
+}
+SHORT_MAX_LEN = 1536           # the too-small max_len of the short_sync_for_device bug
+
+
+class DeviceError(Exception):
+    """The device did not come up (bad ID, halted at enable, no stop within the timeout)."""
+
+
+@dataclass
+class RxDriverStats:
+    """Driver counters, named like ethtool -S output."""
+
+    rx_packets: int = 0
+    rx_bytes: int = 0
+    rx_dropped: int = 0
+    rx_mac_err: int = 0
+    rx_frame_err: int = 0
+    rx_xdp_pass: int = 0
+    rx_xdp_drop: int = 0
+    rx_copybreak: int = 0
+    rx_multi_buf: int = 0
+    rx_csum_complete: int = 0
+    rx_alloc_fail: int = 0
+    rx_map_fail: int = 0
+    rx_refill: int = 0
+    rx_refill_deferred: int = 0
+    rx_over: int = 0
+    rx_dmt: int = 0
+    rx_halts: int = 0
+    rx_recoveries: int = 0
+    irq: int = 0
+    irq_spurious: int = 0
+    napi_poll: int = 0
+    napi_complete: int = 0
+    napi_budget_exhausted: int = 0
+
+
+@dataclass
+class RxBuf:
+    """rx_buffer_info: the page behind a descriptor and the bus address given to the device."""
+
+    page: Page
+    dma: int
+
+
+class RxDriver:
+    """One RX queue of the nic_rx_dma device, Linux style."""
+
+    def __init__(self, hm: HostMemory, bus, env, *, path: str = "page_pool",
+                 ring_size: int = 256, budget: int = NAPI_POLL_WEIGHT,
+                 copybreak: int = RX_COPYBREAK, stack=None,
+                 xdp: Optional[Callable[[bytes], int]] = None, bug: Optional[str] = None,
+                 itr: int = (4 << 16) | 16, rdmt: Optional[int] = None, drop_nodesc: bool = False,
+                 poll_ns: float = 1000.0, stop_timeout_ns: float = 1e7,
+                 refill_retry_ns: float = 10_000.0) -> None:
+        if path not in PATHS:
+            raise ValueError(f"path must be one of {PATHS}")
+        if bug is not None and (bug not in BUGS or path not in BUGS[bug]):
+            raise ValueError(f"bug {bug!r} is not defined for the {path} path; known: {BUGS}")
+        if ring_size & (ring_size - 1) or not regs.RING_SIZE_MIN <= ring_size <= regs.RING_SIZE_MAX:
+            raise ValueError("ring_size must be a power of two in 8 .. 32768")
+        self.hm = hm
+        self.env = env
+        self.mmio = Mmio(bus, hm)
+        self.path = path
+        self.N = ring_size
+        self.budget = budget
+        self.copybreak = copybreak
+        self.stack = stack
+        self.xdp = xdp
+        self.bug = bug
+        self.itr = itr
+        self.rdmt = ring_size // 4 if rdmt is None else rdmt
+        self.ctrl = regs.CTRL_EN | (regs.CTRL_DROP_NODESC if drop_nodesc else 0)
+        self.ims_mask = regs.ICR_RXDW | regs.ICR_RXDMT | regs.ICR_RXO | regs.ICR_ERR
+        self.poll_ns = poll_ns
+        self.stop_timeout_ns = stop_timeout_ns
+        self.refill_retry_ns = refill_retry_ns
+        self.skbs = stack.skbs if stack is not None else SkbLayer(hm)
+        self.stats = RxDriverStats()
+        if path == "page_pool":
+            self.headroom = XDP_PACKET_HEADROOM
+        else:
+            self.headroom = NET_SKB_PAD
+        self.buf_len = PAGE_SIZE - self.headroom - SKB_TAILROOM
+        self.pool: Optional[PagePool] = None
+        self.other_pool: Optional[PagePool] = None
+        self.ring = None
+        self.slots: List[Optional[RxBuf]] = [None] * ring_size
+        self.ntc = 0                 # next_to_clean
+        self.ntu = 0                 # next_to_use (== the TAIL last written)
+        self.napi_scheduled = False
+        self.is_open = False
+        self._closing = False
+        self._icr_seen = 0
+        self._refill_failed = False
+        self.napi_task = None
+
+    # ------------------------------------------------------------------ helpers
+    async def _cpu(self) -> None:
+        """Let simulated time pass for the CPU work charged so far."""
+        ns = self.hm.meter.take_ns()
+        if ns:
+            await self.env.sleep_ns(ns)
+
+    def _desc_off(self, i: int) -> int:
+        return i * regs.DESC_SIZE
+
+    def _unused(self) -> int:
+        """Free slots the driver may fill (e1000's E1000_DESC_UNUSED keeps one empty)."""
+        if self.bug == "tail_on_head":
+            return (self.ntc - self.ntu) % self.N or self.N
+        return (self.ntc - self.ntu - 1) % self.N
+
+    @property
+    def posted(self) -> int:
+        """Descriptors handed to the device and not yet cleaned."""
+        return (self.ntu - self.ntc) % self.N
+
+    # ------------------------------------------------------------------ open / close
+    async def open(self) -> None:
+        """ndo_open(): ring, page_pool, registers, fill the ring, enable, unmask."""
+        if await self.mmio.readl(regs.ID) != regs.ID_VALUE:
+            raise DeviceError("nic_rx_dma ID register mismatch")
+        if self.path == "page_pool":
+            max_len = SHORT_MAX_LEN if self.bug == "short_sync_for_device" else self.buf_len
+            self.pool = self._create_pool(max_len)
+            if self.bug == "wrong_pool":
+                self.other_pool = self._create_pool(max_len)
+        self.ring = self.hm.dma_alloc_coherent(self.N * regs.DESC_SIZE)
+        if self.ring is None:
+            raise MemoryError("dma_alloc_coherent for the RX ring failed")
+        await self._hw_init()
+        self.is_open = True
+        await self._cpu()
+
+    def _create_pool(self, max_len: int) -> PagePool:
+        params = PagePoolParams(order=0, flags=PP_FLAG_DMA_MAP | PP_FLAG_DMA_SYNC_DEV,
+                                pool_size=self.N, dev=self.hm, napi=self, dma_dir=DMA_FROM_DEVICE,
+                                max_len=max_len, offset=self.headroom)
+        return page_pool_create(params, self.hm)
+
+    async def _hw_init(self) -> None:
+        """Program ring and moderation, enable the queue, post buffers, unmask interrupts."""
+        m = self.mmio
+        await m.writel(0, regs.CTRL)
+        await m.writel(self.ring.dma_handle & 0xFFFFFFFF, regs.RING_BASE_LO)
+        await m.writel(self.ring.dma_handle >> 32, regs.RING_BASE_HI)
+        await m.writel(self.N, regs.RING_SIZE)
+        await m.writel(self.itr, regs.ITR)
+        await m.writel(self.rdmt, regs.RDMT)
+        await m.writel(regs.ICR_ALL, regs.ICR)
+        self._icr_seen = 0
+        self.ntc = self.ntu = 0
+        await m.writel(self.ctrl, regs.CTRL)
+        status = await m.readl(regs.STATUS)
+        if status & regs.STATUS_HALTED:
+            raise DeviceError(f"queue halted at enable, STATUS={status:#x}")
+        self._refill(self.N)
+        await self._write_tail()
+        await m.writel(self.ims_mask, regs.IMS)
+
+    async def _stop_hw(self) -> None:
+        """Clear EN and wait for RUNNING = 0: afterwards the device writes nothing more."""
+        await self.mmio.writel(self.ctrl & ~regs.CTRL_EN, regs.CTRL)
+        waited = 0.0
+        while await self.mmio.readl(regs.STATUS) & regs.STATUS_RUNNING:
+            if waited >= self.stop_timeout_ns:
+                raise DeviceError("RUNNING did not drop after EN was cleared")
+            await self.env.sleep_ns(self.poll_ns)
+            waited += self.poll_ns
+
+    async def close(self) -> None:
+        """ndo_stop(): mask, stop NAPI, disable and drain the queue, reclaim, free, destroy the pool."""
+        self._closing = True
+        await self.mmio.writel(0, regs.IMS)
+        while self.napi_scheduled:
+            await self.env.sleep_ns(self.poll_ns)
+        if self.bug == "unmap_while_device_owns":
+            self._reclaim_all()              # BUG: buffers freed while the device still owns them
+            if self.pool is not None:
+                self.pool.destroy()
+            await self._cpu()
+            await self.env.sleep_ns(self.poll_ns)
+            await self._stop_hw()
+        else:
+            await self._stop_hw()
+            self._reclaim_all()
+        await self.mmio.writel(regs.ICR_ALL, regs.ICR)
+        self.mmio.detach()
+        self.hm.dma_free_coherent(self.ring)
+        self.ring = None
+        if self.pool is not None and not self.pool.destroyed:
+            self.pool.destroy()
+        if self.other_pool is not None:
+            self.other_pool.destroy()
+        self.is_open = False
+        self._closing = False
+        await self._cpu()
+
+    def _reclaim_all(self) -> None:
+        """Give back every buffer still on the ring ([HEAD, TAIL) and driver-held slots)."""
+        for i, buf in enumerate(self.slots):
+            if buf is None:
+                continue
+            self.slots[i] = None
+            self._free_rx_buf(buf)
+        self.ntc = self.ntu = 0
+
+    def _free_rx_buf(self, buf: RxBuf) -> None:
+        if self.path == "page_pool":
+            self.pool.put_full_page(buf.page, allow_direct=False)
+        else:
+            self.hm.dma_unmap_page(buf.dma, self.buf_len, DMA_FROM_DEVICE)
+            self.hm.alloc.put_page(buf.page)
+
+    # ------------------------------------------------------------------ refill
+    def _alloc_rx_buf(self) -> Optional[RxBuf]:
+        """page_pool_dev_alloc_pages() or alloc_page() + dma_map_page()."""
+        if self.path == "page_pool":
+            page = self.pool.alloc_pages()
+            if page is None:
+                return None
+            return RxBuf(page, page.dma_addr + self.headroom)
+        page = self.hm.alloc.alloc_pages(0)
+        if page is None:
+            return None
+        dma = self.hm.dma_map_page(page, self.headroom, self.buf_len, DMA_FROM_DEVICE)
+        if self.hm.dma_mapping_error(dma):
+            self.stats.rx_map_fail += 1
+            self.hm.alloc.put_page(page)
+            return None
+        return RxBuf(page, dma)
+
+    def _refill(self, limit: int) -> int:
+        """Post up to limit buffers at next_to_use; stop at the first failed allocation."""
+        posted = 0
+        self._refill_failed = False
+        while posted < limit and self._unused() > 0:
+            i = self.ntu
+            buf = self.slots[i]
+            if buf is None:
+                buf = self._alloc_rx_buf()
+                if buf is None:
+                    self.stats.rx_alloc_fail += 1
+                    self._refill_failed = True
+                    break
+                self.slots[i] = buf
+                if self.bug == "cpu_write_from_device":
+                    # BUG: "pre-clear" the header area of a buffer the device owns
+                    self.hm.cpu_write(buf.page, self.headroom, bytes(32), call="rx refill")
+            self.ring.write(self._desc_off(i), regs.pack_read_desc(buf.dma, self.buf_len))
+            self.ntu = (i + 1) % self.N
+            posted += 1
+        self.stats.rx_refill += posted
+        return posted
+
+    async def _write_tail(self) -> None:
+        """wmb(); writel(next_to_use, TAIL)."""
+        await self.mmio.writel(self.ntu, regs.TAIL)
+
+    # ------------------------------------------------------------------ interrupt and NAPI
+    async def irq_handler(self) -> None:
+        """The hard interrupt: mask (IMS = 0), note the causes, napi_schedule()."""
+        self.stats.irq += 1
+        if self.napi_scheduled or not self.is_open or self._closing:
+            self.stats.irq_spurious += 1
+            return
+        self.napi_scheduled = True
+        await self.mmio.writel(0, regs.IMS)
+        self._icr_seen |= await self.mmio.readl(regs.ICR)
+        self.napi_task = self.env.spawn(self._napi_run(), name="napi")
+
+    async def _napi_run(self) -> None:
+        """net_rx_action() for this NAPI instance: poll until done, then complete and unmask."""
+        try:
+            while True:
+                if self._icr_seen & regs.ICR_ERR:
+                    await self._recover()
+                done = await self.napi_poll(self.budget)
+                if done >= self.budget:
+                    self.stats.napi_budget_exhausted += 1
+                    await self.env.sleep_ns(0)
+                    continue
+                if await self.napi_complete_done(done):
+                    return
+        finally:
+            self.napi_scheduled = False
+
+    async def napi_complete_done(self, work_done: int) -> bool:
+        """Clear the causes seen (W1C), look at the ring again, unmask; False: keep polling."""
+        icr = await self.mmio.readl(regs.ICR)
+        if icr:
+            await self.mmio.writel(icr, regs.ICR)
+        self._note_causes(icr)
+        if icr & regs.ICR_ERR:
+            self._icr_seen |= regs.ICR_ERR
+            return False
+        if self._closing:
+            return True
+        if self._frame_ready(self.ntc, self.posted):
+            return False
+        if self._refill_failed and self.posted == 0:
+            # nothing on the ring will raise an interrupt: try again later (delayed refill)
+            self.stats.rx_refill_deferred += 1
+            await self.env.sleep_ns(self.refill_retry_ns)
+            return False
+        self.stats.napi_complete += 1
+        await self.mmio.writel(self.ims_mask, regs.IMS)
+        return True
+
+    def _note_causes(self, icr: int) -> None:
+        if icr & regs.ICR_RXO:
+            self.stats.rx_over += 1
+        if icr & regs.ICR_RXDMT:
+            self.stats.rx_dmt += 1
+
+    async def napi_poll(self, budget: int, limit: Optional[int] = None) -> int:
+        """The NAPI poll: receive up to budget frames (within limit slots), then refill up to 64."""
+        self.stats.napi_poll += 1
+        self.hm.cache_tick()
+        done = 0
+        avail = self.posted if limit is None else limit
+        while done < budget:
+            n = self._frame_ready(self.ntc, avail)
+            if not n:
+                break
+            self._receive(n)
+            avail -= n
+            done += 1
+            await self._cpu()
+        if limit is None and self._refill(RX_REFILL_BATCH):
+            await self._write_tail()
+        await self._cpu()
+        return done
+
+    def _frame_ready(self, start: int, avail: int) -> int:
+        """Descriptors of the complete frame at start (DD on each, EOP on the last), else 0."""
+        for k in range(avail):
+            i = (start + k) % self.N
+            status = self.ring.read(self._desc_off(i) + 12, 1)[0]
+            if not status & regs.DESC_DD:
+                return 0
+            if status & regs.DESC_EOP:
+                return k + 1
+        return 0
+
+    # ------------------------------------------------------------------ receive
+    def _receive(self, n: int) -> None:
+        """Turn the n descriptors at next_to_clean into one skb (or a drop)."""
+        idx = [(self.ntc + k) % self.N for k in range(n)]
+        wbs = [regs.unpack_writeback(self.ring.read(self._desc_off(i), regs.DESC_SIZE)) for i in idx]
+        bufs = [self.slots[i] for i in idx]
+        self.ntc = (self.ntc + n) % self.N
+        total = sum(w.length for w in wbs)
+        bad = any(w.length > self.buf_len or b is None for w, b in zip(wbs, bufs)) or \
+            any(w.length != self.buf_len for w in wbs[:-1])
+        if bad:
+            self.stats.rx_frame_err += 1
+            self.stats.rx_dropped += 1
+            self._drop(idx, bufs)
+            return
+        if any(w.errors & regs.DESC_ERR_MAC for w in wbs):
+            self.stats.rx_mac_err += 1
+            self.stats.rx_dropped += 1
+            self._drop(idx, bufs)
+            return
+        if n > 1:
+            self.stats.rx_multi_buf += 1
+        if self.path == "page_pool":
+            skb = self._receive_pp(idx, bufs, wbs)
+        else:
+            skb = self._receive_legacy(idx, bufs, wbs, total)
+        if skb is None:
+            return
+        skb.ip_summed = CHECKSUM_COMPLETE
+        skb.csum = wbs[-1].csum
+        self.stats.rx_csum_complete += 1
+        self.stats.rx_packets += 1
+        self.stats.rx_bytes += total
+        if self.stack is not None:
+            self.stack.netif_receive_skb(skb)
+        else:
+            self.skbs.consume_skb(skb, napi_safe=True)
+
+    def _drop(self, idx: List[int], bufs: List[Optional[RxBuf]]) -> None:
+        """Drop a frame: page_pool path recycles directly; the legacy path keeps its buffers."""
+        if self.path != "page_pool":
+            return
+        for i, buf in zip(idx, bufs):
+            if buf is None:
+                continue
+            self.slots[i] = None
+            if self.bug == "wrong_pool":
+                self.other_pool.recycle_direct(buf.page)     # BUG: not this queue's pool
+                continue
+            self.pool.recycle_direct(buf.page)
+            if self.bug == "double_put":
+                self.pool.recycle_direct(buf.page)           # BUG: second put of the same page
+
+    def _receive_pp(self, idx, bufs, wbs):
+        """mvneta-style: sync for CPU, XDP verdict, build_skb on the page, mark for recycle."""
+        hm = self.hm
+        if self.bug != "no_sync_for_cpu":
+            for buf, w in zip(bufs, wbs):
+                hm.dma_sync_single_range_for_cpu(buf.page.dma_addr, self.headroom, w.length,
+                                                 DMA_FROM_DEVICE)
+        if self.xdp is not None:
+            verdict = self.xdp(hm.cpu_read(bufs[0].page, self.headroom, wbs[0].length, "xdp"))
+            if verdict != XDP_PASS:
+                self.stats.rx_xdp_drop += 1
+                self.stats.rx_dropped += 1
+                self._drop(idx, bufs)
+                return None
+            self.stats.rx_xdp_pass += 1
+        for i in idx:
+            self.slots[i] = None
+        skb = self.skbs.build_skb(bufs[0].page, 0, PAGE_SIZE)
+        skb_reserve(skb, self.headroom)
+        skb_put(skb, wbs[0].length)
+        skb_mark_for_recycle(skb)
+        for buf, w in zip(bufs[1:], wbs[1:]):
+            self.skbs.skb_add_rx_frag(skb, buf.page, self.headroom, w.length, PAGE_SIZE)
+        if self.bug == "recycle_while_held":
+            self.pool.recycle_direct(bufs[0].page)           # BUG: the skb still uses this page
+        return skb
+
+    def _receive_legacy(self, idx, bufs, wbs, total):
+        """e1000 / old mvneta: copybreak into a small skb, else unmap and build_skb on the page."""
+        hm = self.hm
+        if len(bufs) == 1 and total < self.copybreak:
+            buf = bufs[0]
+            if self.bug != "no_sync_for_cpu":
+                hm.dma_sync_single_range_for_cpu(buf.dma, 0, total, DMA_FROM_DEVICE)
+            skb = self.skbs.napi_alloc_skb(total)
+            self.skbs.skb_put_data(skb, hm.cpu_read(buf.page, self.headroom, total, "copybreak"))
+            hm.dma_sync_single_range_for_device(buf.dma, 0, total, DMA_FROM_DEVICE)
+            self.stats.rx_copybreak += 1
+            return skb                                       # the buffer stays in its slot
+        for i, buf in zip(idx, bufs):
+            self.slots[i] = None
+            hm.dma_unmap_page(buf.dma, self.buf_len, DMA_FROM_DEVICE)
+        skb = self.skbs.build_skb(bufs[0].page, 0, PAGE_SIZE)
+        skb_reserve(skb, self.headroom)
+        skb_put(skb, wbs[0].length)
+        for buf, w in zip(bufs[1:], wbs[1:]):
+            self.skbs.skb_add_rx_frag(skb, buf.page, self.headroom, w.length, PAGE_SIZE)
+        return skb
+
+    # ------------------------------------------------------------------ halt recovery
+    async def _recover(self) -> None:
+        """After ICR.ERR: deliver frames before HEAD, stop, reclaim [HEAD, TAIL), re-init, enable."""
+        self.stats.rx_halts += 1
+        self._icr_seen &= ~regs.ICR_ERR
+        status = await self.mmio.readl(regs.STATUS)
+        if not status & regs.STATUS_HALTED:
+            return
+        head = await self.mmio.readl(regs.HEAD)
+        dist = (head - self.ntc) % self.N
+        if dist <= self.posted:
+            await self.napi_poll(self.N, limit=dist)     # descriptors at/after HEAD are void
+        await self._stop_hw()
+        self._reclaim_all()
+        self.ring.write(0, bytes(self.N * regs.DESC_SIZE))
+        await self._hw_init_keep_ims_masked()
+        self.stats.rx_recoveries += 1
+
+    async def _hw_init_keep_ims_masked(self) -> None:
+        m = self.mmio
+        await m.writel(regs.ICR_ALL, regs.ICR)
+        self.ntc = self.ntu = 0
+        await m.writel(self.ctrl, regs.CTRL)
+        status = await m.readl(regs.STATUS)
+        if status & regs.STATUS_HALTED:
+            raise DeviceError(f"queue halted at re-enable, STATUS={status:#x}")
+        self._refill(self.N)
+        await self._write_tail()
+
+    # ------------------------------------------------------------------ statistics
+    async def read_hw_stats(self) -> dict:
+        """The device's counters over the register bus (STAT_BYTES_LO before _HI)."""
+        out = {}
+        for name, off in regs.STAT_REGS.items():
+            out[name] = await self.mmio.readl(off)
+        lo = await self.mmio.readl(regs.STAT_BYTES_LO)
+        hi = await self.mmio.readl(regs.STAT_BYTES_HI)
+        out["bytes"] = (hi << 32) | lo
+        return out
+
+    async def snapshot(self) -> dict:
+        """Everything the co-sim summary prints, as one dict."""
+        hw = await self.read_hw_stats()
+        drv = {f.name: getattr(self.stats, f.name) for f in fields(self.stats)}
+        pool = self.pool.snapshot() if self.pool is not None else {}
+        dma = self.hm.snapshot()
+        out = {
+            "path": self.path,
+            "bug": self.bug,
+            "frames_delivered": drv["rx_packets"],
+            "drops": {
+                "device_fifo": hw["drop_fifo"], "device_nodesc": hw["drop_nodesc"],
+                "device_err": hw["drop_err"], "device_oversize": hw["drop_oversize"],
+                "driver_mac_err": drv["rx_mac_err"], "driver_frame_err": drv["rx_frame_err"],
+                "driver_xdp_drop": drv["rx_xdp_drop"],
+            },
+            "device": hw,
+            "driver": drv,
+            "page_pool": pool,
+            "dma": {k: dma[k] for k in ("map", "unmap", "map_error", "sync_for_cpu",
+                                         "sync_for_device", "sync_for_cpu_bytes",
+                                         "sync_for_device_bytes")},
+            "breaches": dma["breaches"],
+            "breaches_by_rule": dma["breaches_by_rule"],
+            "pages_in_flight": pool.get("inflight", 0),
+            "mappings_left": dma["mappings_live"],
+            "pages_in_use": dma["pages_in_use"],
+            "cpu_ns": dma["cpu_ns"],
+            "cpu_ns_by_op": {k: round(v, 1) for k, v in self.hm.meter.by_op.items()},
+        }
+        if self.stack is not None:
+            out["stack"] = {f.name: getattr(self.stack.stats, f.name)
+                            for f in fields(self.stack.stats)}
+        return out

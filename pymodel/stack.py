@@ -1,0 +1,95 @@
+"""The network stack as a consumer: each skb is checked, held for a sampled time, then freed."""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Optional
+
+from .regs import csum16
+from .skb import CHECKSUM_COMPLETE, SkBuff, SkbLayer
+from .traffic import Scoreboard
+
+
+@dataclass
+class StackStats:
+    """Stack-side counters."""
+
+    rx: int = 0
+    csum_ok: int = 0
+    csum_bad: int = 0
+    csum_none: int = 0
+    freed: int = 0
+    held: int = 0
+    max_held: int = 0
+
+
+class HoldTime:
+    """How long the stack keeps an skb: fixed, exponential, or long-tailed (Pareto, alpha 1.5)."""
+
+    def __init__(self, kind: str = "fixed", mean_ns: float = 0.0, seed: int = 0) -> None:
+        if kind not in ("fixed", "exp", "pareto"):
+            raise ValueError(f"hold time kind {kind!r}")
+        self.kind = kind
+        self.mean_ns = float(mean_ns)
+        self.rng = random.Random(seed)
+
+    def sample(self) -> float:
+        """One hold time in ns."""
+        if self.kind == "fixed" or self.mean_ns == 0:
+            return self.mean_ns
+        if self.kind == "exp":
+            return self.rng.expovariate(1.0 / self.mean_ns)
+        alpha = 1.5
+        return self.mean_ns * (alpha - 1) / alpha * self.rng.paretovariate(alpha)
+
+
+class Stack:
+    """netif_receive_skb() sink: verifies CHECKSUM_COMPLETE, holds the skb, copies it out, frees it."""
+
+    def __init__(self, env, skbs: SkbLayer, hold: Optional[HoldTime] = None,
+                 scoreboard: Optional[Scoreboard] = None, csum_start: int = 14,
+                 mangle: bool = False) -> None:
+        self.env = env
+        self.skbs = skbs
+        self.hold = hold or HoldTime()
+        self.scoreboard = scoreboard
+        self.csum_start = csum_start
+        self.mangle = mangle
+        self.stats = StackStats()
+
+    def netif_receive_skb(self, skb: SkBuff) -> None:
+        """Take an skb from the driver (NAPI context)."""
+        st = self.stats
+        st.rx += 1
+        if skb.ip_summed == CHECKSUM_COMPLETE:
+            data = self.skbs.read_data(skb, call="__skb_checksum_complete")
+            if csum16(data, self.csum_start) == skb.csum:
+                st.csum_ok += 1
+            else:
+                st.csum_bad += 1
+        else:
+            st.csum_none += 1
+        st.held += 1
+        st.max_held = max(st.max_held, st.held)
+        t = self.hold.sample()
+        if t <= 0:
+            self._consume(skb, napi_safe=True)      # freed inside the NAPI poll
+        else:
+            self.env.spawn(self._hold(skb, t), name="skb_hold")
+
+    async def _hold(self, skb: SkBuff, t: float) -> None:
+        await self.env.sleep_ns(t)
+        self._consume(skb)
+
+    def _consume(self, skb: SkBuff, napi_safe: bool = False) -> None:
+        """The reader copies the data out (skb_copy_datagram_iter), then consume_skb()."""
+        data = self.skbs.read_data(skb, call="skb_copy_datagram_iter")
+        if self.scoreboard is not None:
+            self.scoreboard.check(data)
+        if self.mangle and skb.head_page is not None:
+            # in-place rewrite of the payload (e.g. decryption): dirties the CPU's cache lines
+            start = skb.head_off + skb.data
+            self.skbs.hm.cpu_write(skb.head_page, start, bytes(skb.headlen), call="stack mangle")
+        self.stats.held -= 1
+        self.stats.freed += 1
+        self.skbs.consume_skb(skb, napi_safe)
