@@ -1,7 +1,7 @@
 """A small deterministic discrete-event loop: simulated ns, coroutine tasks, no real sleeps.
 
-The driver only ever awaits `env.sleep_ns(ns)`, a spawned task, or the bus. Under cocotb the
-co-simulation passes its own env with the same three members (now_ns, sleep_ns, spawn).
+The driver only ever awaits `env.sleep_ns(ns)`, a spawned task, or the bus. The co-simulation
+passes its own env with the same three members (now_ns, sleep_ns, spawn).
 """
 from __future__ import annotations
 
