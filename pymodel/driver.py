@@ -169,7 +169,15 @@ class RxDriver:
             raise MemoryError("dma_alloc_coherent for the RX ring failed")
         await self._hw_init()
         self.is_open = True
+        if self._refill_failed:
+            self._napi_schedule()            # the ring is short: let NAPI retry the refill
         await self._cpu()
+
+    def _napi_schedule(self) -> None:
+        """napi_schedule(): start the NAPI task unless it is already scheduled."""
+        if not self.napi_scheduled:
+            self.napi_scheduled = True
+            self.napi_task = self.env.spawn(self._napi_run(), name="napi")
 
     def _create_pool(self, max_len: int) -> PagePool:
         params = PagePoolParams(order=0, flags=PP_FLAG_DMA_MAP | PP_FLAG_DMA_SYNC_DEV,

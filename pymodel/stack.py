@@ -63,6 +63,8 @@ class Stack:
         st.rx += 1
         if skb.ip_summed == CHECKSUM_COMPLETE:
             data = self.skbs.read_data(skb, call="__skb_checksum_complete")
+            if self.scoreboard is not None:
+                self.scoreboard.arrived(data)
             if csum16(data, self.csum_start) == skb.csum:
                 st.csum_ok += 1
             else:

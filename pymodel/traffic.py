@@ -91,10 +91,14 @@ class Scoreboard:
         if seq in self._seen:
             self.duplicates += 1
         self._seen.add(seq)
-        if seq < self._last_seq:
+        return True
+
+    def arrived(self, data: bytes) -> None:
+        """Order check at delivery time: sequence numbers must only increase."""
+        seq, _ = parse_frame(data)
+        if seq <= self._last_seq:
             self.out_of_order += 1
         self._last_seq = max(self._last_seq, seq)
-        return True
 
     @property
     def missing(self) -> int:

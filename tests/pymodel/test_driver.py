@@ -1,0 +1,254 @@
+"""The RX driver end to end on the reference NIC: both paths, every profile, faults, recovery."""
+import random
+
+import pytest
+
+from pymodel import regs
+from pymodel.driver import XDP_DROP, XDP_PASS, RxDriver
+from pymodel.errors import BusErrorResponse
+from pymodel.skb import SkbLayer, skb_put, SkbOverPanic, MAX_SKB_FRAGS
+from pymodel.stack import HoldTime
+from pymodel.system import RefSystem
+from pymodel.traffic import SizeMix, parse_frame
+
+
+def assert_clean_teardown(s):
+    s.close()
+    sb = s.scoreboard
+    assert sb.mismatches == 0, sb.first_mismatch
+    assert sb.duplicates == 0 and sb.out_of_order == 0
+    assert s.hm.alloc.nr_in_use == 0, "pages leaked"
+    assert s.hm.dma_debug_check_leaks() == 0
+    assert s.hm.checker.breaches == []
+    if s.driver.pool is not None:
+        assert s.driver.pool.freed and s.driver.pool.inflight == 0
+
+
+@pytest.mark.parametrize("path", ["page_pool", "legacy"])
+@pytest.mark.parametrize("profile", ["cortex-a53", "cortex-a53-smmu-strict", "x86-iommu-lazy"])
+def test_both_paths_every_profile_deliver_every_byte(path, profile):
+    s = RefSystem(path=path, profile=profile, ring_size=64, seed=7,
+                  hold=HoldTime("exp", 3000, seed=7))
+    s.open()
+    s.run_traffic(600)
+    snap = s.snapshot()
+    sb = s.scoreboard
+    assert sb.received == sb.sent == 600 and sb.missing == 0
+    assert snap["frames_delivered"] == 600 == snap["device"]["frames"]
+    assert snap["device"]["bytes"] == snap["driver"]["rx_bytes"]
+    assert snap["stack"]["csum_ok"] == 600 and snap["stack"]["csum_bad"] == 0
+    assert snap["driver"]["rx_multi_buf"] > 0
+    if path == "legacy":
+        assert snap["driver"]["rx_copybreak"] > 0
+        assert snap["dma"]["map"] >= 600 - snap["driver"]["rx_copybreak"]
+    else:
+        assert snap["dma"]["map"] <= 128
+    assert_clean_teardown(s)
+
+
+def test_page_pool_steady_state_is_fast_and_maps_each_page_once():
+    s = RefSystem(path="page_pool", ring_size=256, seed=3)
+    s.open()
+    s.run_traffic(3000)
+    pool = s.driver.pool
+    a, r = pool.stats.alloc_stats, pool.stats.recycle_stats
+    allocs = a.fast + a.slow + a.refill
+    assert a.fast / allocs > 0.98, pool.snapshot()
+    assert a.slow == 256 // 64 and a.slow_high_order == 0 and a.waive == 0
+    assert r.cached > 0.99 * s.scoreboard.received and r.released_refcnt == 0
+    assert s.hm.stats.map == pool.hold_cnt == 256 == pool.maps
+    pages = {id(b.page): b.page for b in s.driver.slots if b is not None}
+    assert all(p.map_count_total == 1 for p in pages.values())
+    assert s.hm.stats.unmap == 0
+    assert_clean_teardown(s)
+    assert s.hm.stats.unmap == 256
+
+
+def test_stack_holding_pages_recycles_through_the_ring():
+    s = RefSystem(path="page_pool", ring_size=128, seed=4, hold=HoldTime("pareto", 20_000, seed=4))
+    s.open()
+    s.run_traffic(1500)
+    r = s.driver.pool.stats.recycle_stats
+    assert r.ring > 0 and s.stack.stats.max_held > 1
+    assert s.driver.pool.stats.alloc_stats.refill > 0
+    assert_clean_teardown(s)
+
+
+def test_mac_errors_are_counted_and_dropped():
+    for path in ("page_pool", "legacy"):
+        s = RefSystem(path=path, ring_size=64, seed=5)
+        s.open()
+        s.run_traffic(400, mac_err_every=10)
+        snap = s.snapshot()
+        assert snap["driver"]["rx_mac_err"] == 40 == snap["drops"]["driver_mac_err"]
+        assert s.scoreboard.received == 360 and s.scoreboard.missing == 40
+        assert_clean_teardown(s)
+
+
+def test_xdp_drop_recycles_directly():
+    def xdp(head):
+        seq, _ = parse_frame(head)
+        return XDP_DROP if seq % 3 == 0 else XDP_PASS
+
+    s = RefSystem(path="page_pool", ring_size=64, seed=6, xdp=xdp)
+    s.open()
+    s.run_traffic(300)
+    st = s.driver.stats
+    assert st.rx_xdp_drop == 100 and st.rx_xdp_pass == 200 and s.scoreboard.received == 200
+    assert_clean_teardown(s)
+
+
+def test_allocation_failures_carry_over_and_frames_still_arrive():
+    for path in ("page_pool", "legacy"):
+        s = RefSystem(path=path, ring_size=512, seed=8, hold=HoldTime("exp", 50_000, seed=8))
+        rng = random.Random(8)
+        s.hm.alloc.fail_hook = lambda order: order == 0 and rng.random() < 0.3
+        s.open()
+        assert s.driver.posted < 511                        # open could not fill the ring
+        s.run_traffic(500)
+        s.hm.alloc.fail_hook = None
+        s.run_traffic(20)
+        snap = s.snapshot()
+        assert snap["driver"]["rx_alloc_fail"] > 0
+        dev_drops = sum(v for k, v in snap["drops"].items() if k.startswith("device"))
+        assert s.scoreboard.received + dev_drops == s.scoreboard.sent
+        assert_clean_teardown(s)
+
+
+def test_ring_drained_by_failures_uses_delayed_refill():
+    s = RefSystem(path="legacy", ring_size=16, seed=9)
+    s.open()
+    s.hm.alloc.fail_rate = 1.0
+    s.run_traffic(40, drain_ns=2e5)
+    assert s.driver.posted == 0 or s.driver.stats.rx_refill_deferred > 0
+    s.hm.alloc.fail_rate = 0.0
+    s.env.run(until_ns=s.env.now_ns + 1e6)
+    s.run_traffic(10)
+    snap = s.snapshot()
+    assert snap["driver"]["rx_refill_deferred"] > 0
+    dev_drops = sum(v for k, v in snap["drops"].items() if k.startswith("device"))
+    assert s.scoreboard.received + dev_drops == s.scoreboard.sent
+    assert s.scoreboard.received >= 10
+    assert_clean_teardown(s)
+
+
+def test_overload_drops_are_accounted():
+    s = RefSystem(path="legacy", ring_size=16, seed=10)
+    s.open()
+    s.run_traffic(400, gbps=100.0)
+    snap = s.snapshot()
+    dev_drops = snap["drops"]["device_fifo"] + snap["drops"]["device_nodesc"]
+    assert dev_drops > 0 and snap["driver"]["rx_over"] > 0
+    assert s.scoreboard.received + dev_drops == s.scoreboard.sent
+    assert_clean_teardown(s)
+
+
+@pytest.mark.parametrize("path", ["page_pool", "legacy"])
+def test_device_halt_is_recovered(path):
+    s = RefSystem(path=path, ring_size=32, seed=11)
+    s.open()
+    s.run_traffic(50)
+    real = s.hm.device_write
+    state = {"armed": True}
+
+    def faulty(addr, data):
+        if state["armed"] and len(data) > 16:
+            state["armed"] = False
+            raise BusErrorResponse("injected SLVERR")
+        return real(addr, data)
+
+    s.hm.device_write = faulty
+    s.run_traffic(200)
+    snap = s.snapshot()
+    assert snap["driver"]["rx_halts"] == 1 and snap["driver"]["rx_recoveries"] == 1
+    assert snap["device"]["axi_err"] == 1
+    dev_drops = snap["drops"]["device_fifo"]
+    assert dev_drops >= 1
+    assert s.scoreboard.received + dev_drops == s.scoreboard.sent
+    s.hm.device_write = real
+    assert_clean_teardown(s)
+
+
+def test_close_while_stack_holds_skbs_defers_pool_free():
+    s = RefSystem(path="page_pool", ring_size=32, seed=12, hold=HoldTime("fixed", 1e6))
+    s.open()
+    task = s.env.spawn(s.mac(50))
+    s.env.run(until=lambda: task.done)
+    s.env.run(until_ns=s.env.now_ns + 2e4)
+    assert s.stack.stats.held > 0
+    s.close()
+    pool = s.driver.pool
+    assert pool.destroyed and not pool.freed and pool.warnings
+    s.env.run()
+    assert pool.freed and s.hm.alloc.nr_in_use == 0 and s.hm.checker.breaches == []
+    assert s.scoreboard.mismatches == 0 and s.scoreboard.received == 50
+
+
+def test_open_fails_on_wrong_device_and_bad_args():
+    class Dead:
+        async def read32(self, off):
+            return 0
+
+        async def write32(self, off, v):
+            pass
+
+    s = RefSystem()
+    drv = RxDriver(s.hm, Dead(), s.env)
+    with pytest.raises(Exception, match="ID"):
+        s.env.run_until_complete(drv.open())
+    with pytest.raises(ValueError):
+        RxDriver(s.hm, Dead(), s.env, path="zerocopy")
+    with pytest.raises(ValueError):
+        RxDriver(s.hm, Dead(), s.env, ring_size=12)
+    with pytest.raises(ValueError):
+        RxDriver(s.hm, Dead(), s.env, path="legacy", bug="wrong_pool")
+
+
+def test_irq_while_scheduled_is_spurious_and_snapshot_shape():
+    s = RefSystem(path="page_pool", ring_size=16, seed=13)
+    s.open()
+    s.run_traffic(30)
+    s.driver.napi_scheduled = True
+    s.env.run_until_complete(s.driver.irq_handler())
+    s.driver.napi_scheduled = False
+    snap = s.snapshot()
+    assert snap["driver"]["irq_spurious"] == 1
+    for key in ("frames_delivered", "drops", "page_pool", "dma", "breaches", "pages_in_flight",
+                "mappings_left", "device", "stack", "cpu_ns_by_op"):
+        assert key in snap
+    assert snap["page_pool"]["rx_pp_alloc_slow"] == 1
+    assert snap["cpu_ns"] > 0 and snap["cpu_ns_by_op"]["build_skb"] == 120 * 30
+    assert_clean_teardown(s)
+
+
+def test_page_pool_path_costs_less_cpu_than_legacy_for_large_frames():
+    cost = {}
+    for path in ("page_pool", "legacy"):
+        s = RefSystem(path=path, ring_size=64, seed=14)
+        s.open()
+        s.run_traffic(400, sizes=SizeMix([(1.0, 1000, 1500)], seed=1))
+        cost[path] = s.hm.meter.total_ns / 400
+        assert_clean_teardown(s)
+    assert cost["page_pool"] < 0.85 * cost["legacy"], cost
+
+
+def test_skb_helpers_guard_their_bounds():
+    s = RefSystem()
+    skbs = SkbLayer(s.hm)
+    page = s.hm.alloc.alloc_pages(0)
+    skb = skbs.build_skb(page, 0, 4096)
+    with pytest.raises(SkbOverPanic):
+        skb_put(skb, 4000)
+    for _ in range(MAX_SKB_FRAGS):
+        skbs.skb_add_rx_frag(skb, page, 0, 10, 100)
+    with pytest.raises(SkbOverPanic):
+        skbs.skb_add_rx_frag(skb, page, 0, 10, 100)
+    skb.frags.clear()
+    page.skb_refs = 1
+    skbs.kfree_skb(skb)
+    assert page.refcount == 0
+    s.hm.checker.strict = False
+    skbs.kfree_skb(skb)
+    assert type(s.hm.checker.breaches[-1]).__name__ == "DoublePut"
+    with pytest.raises(ValueError):
+        HoldTime("gaussian")
