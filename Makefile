@@ -13,8 +13,6 @@ PY      := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-SIM     ?= icarus
-DATA_W  ?= 64
 JOBS    ?= 2
 DATA_WS := 64 128 256 512
 
@@ -24,6 +22,15 @@ all: test
 
 setup:
 	@./scripts/setup.sh
+
+# co-simulation options (see README): passed to scripts/sim.py through the environment
+export SIM DRIVER COHERENT IOMMU PROFILE FRAMES SIZES RATE SEED DATA_W WAVES CLK_NS RING BUG STRICT HOLD
+
+sim: setup
+	$(PY) scripts/sim.py
+
+waves: setup
+	$(PY) scripts/waves.py
 
 test: setup lint
 	$(PY) -m pytest -n $(JOBS) -q tests/

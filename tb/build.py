@@ -100,10 +100,12 @@ def run_test(sim: str, bdir: Path, module: str, test_dir: Path, *, test_filter: 
     from cocotb_tools.runner import get_runner
     venv_on_path()
     test_dir.mkdir(parents=True, exist_ok=True)
+    # the runner hands the simulator this interpreter's sys.path as PYTHONPATH
+    for p in [ROOT, *pythonpath]:
+        if str(p) not in sys.path:
+            sys.path.insert(0, str(p))
     env = {"PYTHONWARNINGS": "ignore::DeprecationWarning",
-           "COCOTB_LOG_LEVEL": os.environ.get("COCOTB_LOG_LEVEL", "WARNING"),
-           "PYTHONPATH": os.pathsep.join([str(ROOT)] + [str(p) for p in pythonpath]
-                                         + [os.environ.get("PYTHONPATH", "")])}
+           "COCOTB_LOG_LEVEL": os.environ.get("COCOTB_LOG_LEVEL", "WARNING")}
     env.update(extra_env or {})
     plusargs, test_args = wave_args(sim, waves) if waves else ([], [])
     xml = test_dir / "results.xml"

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""`make sim`: build nic_rx_dma, run the co-simulation with the driver model, print a summary.
+
+Options come from make variables (environment): SIM, DRIVER, COHERENT, IOMMU, PROFILE, FRAMES,
+SIZES, RATE, SEED, DATA_W, WAVES, plus CLK_NS, RING, BUG, STRICT, HOLD. Results go to
+sim_build/sim_results.json; with WAVES=1 the FST goes to sim_build/cosim/nic_rx_dma.fst.
+"""
+import json
+import os
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tb.build import build, run_test  # noqa: E402
+
+VARS = {  # make variable -> (COSIM_ option, default)
+    "SIM": ("sim", "icarus"), "DRIVER": ("driver", "page_pool"), "COHERENT": ("coherent", "0"),
+    "IOMMU": ("iommu", "off"), "PROFILE": ("profile", "cortex-a53"), "FRAMES": ("frames", "1000"),
+    "SIZES": ("sizes", "imix"), "RATE": ("rate", "1.0"), "SEED": ("seed", "1"),
+    "DATA_W": ("data_w", "64"), "CLK_NS": ("clk_ns", "8"), "RING": ("ring", "256"),
+    "BUG": ("bug", ""), "STRICT": ("strict", "1"), "HOLD": ("hold", "fixed:0"),
+    "WAVES": ("waves", "0"),
+}
+
+
+def options(overrides=None):
+    o = {}
+    for var, (key, default) in VARS.items():
+        o[key] = str((overrides or {}).get(var, os.environ.get(var, default)) or default)
+    return o
+
+
+def run(opts: dict, results: Path, quiet: bool = False) -> dict:
+    """Build and run one co-simulation; returns the results dict (also written to `results`)."""
+    sim, dw, waves = opts["sim"], int(opts["data_w"]), opts["waves"] not in ("", "0")
+    bdir = build(sim, dw, waves=waves)
+    tdir = ROOT / "sim_build" / "cosim" / f"{sim}_dw{dw}_{opts['driver']}_{os.getpid()}"
+    fst = ROOT / "sim_build" / "cosim" / "nic_rx_dma.fst" if waves else None
+    if results.exists():
+        results.unlink()
+    env = {"COSIM_" + k.upper(): v for k, v in opts.items()}
+    env["COSIM_RESULTS"] = str(results)
+    env["COSIM_DATA_W"] = str(dw)
+    t0 = time.time()
+    try:
+        run_test(sim, bdir, "cocotb_cosim", tdir, extra_env=env, seed=int(opts["seed"]),
+                 waves=fst, pythonpath=[ROOT / "tests" / "cosim"])
+    except SystemExit:
+        pass
+    if not results.exists():
+        log = (tdir / "sim.log").read_text(errors="replace").splitlines()[-40:] \
+            if (tdir / "sim.log").exists() else []
+        raise RuntimeError(f"the co-simulation wrote no results ({time.time() - t0:.0f} s)\n"
+                           + "\n".join(log))
+    res = json.loads(results.read_text())
+    res["verdict"] = failures(tdir / "results.xml")
+    if waves:
+        res["waves"] = str(fst)
+    results.write_text(json.dumps(res, indent=2, sort_keys=True) + "\n")
+    return res
+
+
+def failures(xml: Path):
+    if not xml.exists():
+        return ["no cocotb results"]
+    out = []
+    for tc in ET.parse(xml).getroot().iter("testcase"):
+        for f in list(tc.iter("failure")) + list(tc.iter("error")):
+            out.append((f.get("message") or f.text or "failed").strip())
+    return out
+
+
+def summary(res: dict) -> str:
+    """The table `make sim` prints."""
+    pp = res.get("page_pool", {})
+    dma = res.get("dma", {})
+    drops = res.get("drops", {})
+    rows = [
+        ("run", f"{res['sim']}, DATA_W {res['data_w']}, driver {res['driver']}, "
+                f"{'coherent' if int(res['coherent']) else 'non-coherent'}, IOMMU {res['iommu']}, "
+                f"profile {res['profile']}" + (f", BUG {res['bug']}" if res.get("bug") else "")),
+        ("traffic", f"{res['frames_sent']} frames, sizes {res['sizes']}, {res['rate_gbps']} Gb/s, "
+                    f"seed {res['seed']}"),
+        ("frames", f"sent {res['frames_sent']}  delivered {res['frames_delivered']}  "
+                   f"dropped {res['drops_total']}  mismatched {res['mismatches']}"),
+        ("drops by cause", "  ".join(f"{k} {v}" for k, v in drops.items()) or "-"),
+        ("rate (sim time)", f"{res['mpps']:.3f} Mpps delivered of {res['offered_mpps']:.3f} offered"),
+        ("page_pool alloc", "  ".join(f"{k} {pp.get('alloc_stats.' + k, 0)}" for k in
+                                      ("fast", "slow", "slow_high_order", "empty", "refill", "waive"))
+         if pp else "- (legacy path: no pool)"),
+        ("page_pool recycle", "  ".join(f"{k} {pp.get('recycle_stats.' + k, 0)}" for k in
+                                        ("cached", "cache_full", "ring", "ring_full",
+                                         "released_refcnt")) if pp else "-"),
+        ("DMA API", f"map {dma.get('map', 0)}  unmap {dma.get('unmap', 0)}  "
+                    f"sync_for_cpu {dma.get('sync_for_cpu', 0)}  "
+                    f"sync_for_device {dma.get('sync_for_device', 0)}"),
+        ("page_pool pages", f"hold {pp.get('pages_state_hold_cnt', 0)}  release "
+                            f"{pp.get('pages_state_release_cnt', 0)}  inflight {pp.get('inflight', 0)}"
+         if pp else "-"),
+        ("breaches", f"{res['breaches']}" + (f"  {res['breaches_by_rule']}" if res['breaches'] else "")),
+        ("teardown", f"pages in flight {res['pages_in_flight']}  mappings left {res['mappings_left']}"),
+        ("simulation", f"{res['cycles']} cycles in {res['wall_s']:.1f} s wall "
+                       f"({res['cycles_per_s'] or 0:.0f} cycles/s), {res['sim_ns'] / 1e3:.1f} us simulated"),
+        ("verdict", "PASS" if not res.get("verdict") else "FAIL: " + "; ".join(res["verdict"])),
+    ]
+    w = max(len(k) for k, _ in rows)
+    return "\n".join(f"  {k:<{w}}  {v}" for k, v in rows)
+
+
+def main():
+    opts = options()
+    results = ROOT / "sim_build" / "sim_results.json"
+    res = run(opts, results)
+    print(summary(res))
+    print(f"  results written to {results.relative_to(ROOT)}"
+          + (f"; waves in {Path(res['waves']).relative_to(ROOT)} (make waves)" if res.get("waves") else ""))
+    return 0 if not res.get("verdict") else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
