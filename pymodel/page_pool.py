@@ -314,6 +314,10 @@ class PagePool:
             self.checker.breach(DoublePut(
                 f"pp_ref_count {page.pp_ref_count}", page=page, start=0, end=page.size,
                 owner=page.location, call=call))
+            if page.location == LOC_FREE:
+                return
+            # permissive: do what the kernel would, the page now sits in the pool twice
+            self._put_page_last(page, dma_sync_size, allow_direct and not self.destroyed)
             return
         page.pp_ref_count -= 1
         if page.pp_ref_count > 0:
