@@ -56,6 +56,7 @@ class Options:
     strict: int = 1
     hold: str = "fixed:0"
     waves: int = 0
+    mac_err_every: int = 0
     results: str = "sim_build/sim_results.json"
 
     @classmethod
@@ -201,7 +202,10 @@ class CoSim:
                 await self.env.sleep_ns(wait)
             if self.t_first is None:
                 self.t_first = self.env.now_ns
-            await self.source.send(AxiStreamFrame(data, tuser=0))
+            bad = self.opt.mac_err_every and k % self.opt.mac_err_every == self.opt.mac_err_every - 1
+            if bad:
+                self.scoreboard.expected_drops += 1
+            await self.source.send(AxiStreamFrame(data, tuser=1 if bad else 0))
             self.sent += 1
             t_next += wire_ns(len(data), self.opt.rate)
         await self.source.wait()

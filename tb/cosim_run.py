@@ -1,5 +1,4 @@
-#!/usr/bin/env python3
-"""`make sim`: build nic_rx_dma, run the co-simulation with the driver model, print a summary.
+"""Build and run one co-simulation (the `make sim` run and the co-sim tests), and its summary.
 
 Options come from make variables (environment): SIM, DRIVER, COHERENT, IOMMU, PROFILE, FRAMES,
 SIZES, RATE, SEED, DATA_W, WAVES, plus CLK_NS, RING, BUG, STRICT, HOLD. Results go to
@@ -7,15 +6,11 @@ sim_build/sim_results.json; with WAVES=1 the FST goes to sim_build/cosim/nic_rx_
 """
 import json
 import os
-import sys
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tb.build import build, run_test  # noqa: E402
+from .build import ROOT, build, run_test
 
 VARS = {  # make variable -> (COSIM_ option, default)
     "SIM": ("sim", "icarus"), "DRIVER": ("driver", "page_pool"), "COHERENT": ("coherent", "0"),
@@ -23,7 +18,7 @@ VARS = {  # make variable -> (COSIM_ option, default)
     "SIZES": ("sizes", "imix"), "RATE": ("rate", "1.0"), "SEED": ("seed", "1"),
     "DATA_W": ("data_w", "64"), "CLK_NS": ("clk_ns", "8"), "RING": ("ring", "256"),
     "BUG": ("bug", ""), "STRICT": ("strict", "1"), "HOLD": ("hold", "fixed:0"),
-    "WAVES": ("waves", "0"),
+    "WAVES": ("waves", "0"), "MAC_ERR_EVERY": ("mac_err_every", "0"),
 }
 
 
@@ -34,11 +29,11 @@ def options(overrides=None):
     return o
 
 
-def run(opts: dict, results: Path, quiet: bool = False) -> dict:
+def run(opts: dict, results: Path) -> dict:
     """Build and run one co-simulation; returns the results dict (also written to `results`)."""
     sim, dw, waves = opts["sim"], int(opts["data_w"]), opts["waves"] not in ("", "0")
     bdir = build(sim, dw, waves=waves)
-    tdir = ROOT / "sim_build" / "cosim" / f"{sim}_dw{dw}_{opts['driver']}_{os.getpid()}"
+    tdir = results.parent / (results.stem + "_run")
     fst = ROOT / "sim_build" / "cosim" / "nic_rx_dma.fst" if waves else None
     if results.exists():
         results.unlink()
@@ -109,17 +104,3 @@ def summary(res: dict) -> str:
     ]
     w = max(len(k) for k, _ in rows)
     return "\n".join(f"  {k:<{w}}  {v}" for k, v in rows)
-
-
-def main():
-    opts = options()
-    results = ROOT / "sim_build" / "sim_results.json"
-    res = run(opts, results)
-    print(summary(res))
-    print(f"  results written to {results.relative_to(ROOT)}"
-          + (f"; waves in {Path(res['waves']).relative_to(ROOT)} (make waves)" if res.get("waves") else ""))
-    return 0 if not res.get("verdict") else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,61 @@
+"""A deliberately broken design makes the suite fail.
+
+Each mutant copies hdl/ to sim_build/mutants/<name>/, applies one textual mutation (a regex
+on the RTL source, anchored on the real code), builds it on Icarus at DATA_W=64 and runs a
+small targeted subset of the RTL tests, which must FAIL. A missing anchor is an error, not a
+pass: the mutation must apply exactly once.
+"""
+
+import re
+import shutil
+
+import pytest
+
+from harness import ROOT, build, run
+
+MUTANTS = {
+    # every byte lane strobed: writes past the frame's end inside and outside the buffer
+    "wstrb_all_ones": ("nic_rx_axi_wr.v",
+                       r"assign m_axi_wstrb = [^;]*;",
+                       "assign m_axi_wstrb = {BYTES{1'b1}};",
+                       [("cocotb_rx", "frame_lengths"), ("cocotb_rx", "buffer_offsets")]),
+    # HEAD advances when the writeback burst is issued, not when its B response arrives
+    "head_before_wb_b": ("nic_rx_wb.v",
+                         r"if \(report\) begin(\s*)head_reg <= head_next;",
+                         r"if (issue && wc_ready) begin\1head_reg <= (head_reg + m[15:0]) & ring_mask;",
+                         [("cocotb_random", "random_traffic"), ("cocotb_rx", "irq_moderation_count")]),
+    # checksum without the end-around carry of the high half
+    "csum_no_carry": ("nic_rx_ingress.v",
+                      r"wire \[16:0\] fold1 = \{1'b0, csum_acc\[31:16\]\} \+",
+                      "wire [16:0] fold1 = {1'b0, 16'd0} +",
+                      [("cocotb_rx", "checksum")]),
+    # MAC_ERR never reported in the writeback
+    "no_mac_err": ("nic_rx_frame_dma.v",
+                   r"assign ww_mac_err = [^;]*;",
+                   "assign ww_mac_err = 1'b0;",
+                   [("cocotb_rx", "drop_bad")]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MUTANTS))
+def test_mutant_fails(name):
+    fname, pat, repl, subset = MUTANTS[name]
+    d = ROOT / "sim_build" / "mutants" / f"{name}_hdl"
+    if d.exists():
+        shutil.rmtree(d)
+    shutil.copytree(ROOT / "hdl", d)
+    src = (d / fname).read_text()
+    new, n = re.subn(pat, repl, src)
+    if n != 1:
+        raise AssertionError(f"mutant {name}: anchor {pat!r} matched {n} times in hdl/{fname}; "
+                             f"update the mutation to the current RTL")
+    (d / fname).write_text(new)
+    bdir = build("icarus", 64, hdl_dir=d, tag=f"{name}_icarus_dw64")
+    caught = []
+    for module, test in subset:
+        try:
+            run("icarus", 64, module, test, bdir, tag=f"{module}.{test}",
+                extra_env={"RTL_FRAMES": "400"})
+        except pytest.fail.Exception as e:
+            caught.append(f"{test}: {str(e).splitlines()[0][:200]}")
+    assert caught, f"mutant {name} survived: {[t for _, t in subset]} all passed"
