@@ -29,12 +29,14 @@ def options(overrides=None):
     return o
 
 
-def run(opts: dict, results: Path) -> dict:
+def run(opts: dict, results: Path, fst: Path = ROOT / "sim_build" / "cosim" / "nic_rx_dma.fst") -> dict:
     """Build and run one co-simulation; returns the results dict (also written to `results`)."""
     sim, dw, waves = opts["sim"], int(opts["data_w"]), opts["waves"] not in ("", "0")
     bdir = build(sim, dw, waves=waves)
     tdir = results.parent / (results.stem + "_run")
-    fst = ROOT / "sim_build" / "cosim" / "nic_rx_dma.fst" if waves else None
+    fst = fst if waves else None
+    if fst:
+        fst.parent.mkdir(parents=True, exist_ok=True)
     if results.exists():
         results.unlink()
     env = {"COSIM_" + k.upper(): v for k, v in opts.items()}
