@@ -315,3 +315,41 @@ def test_coherent_buffer_and_device_bus_error():
     hm2 = HostMemory(get_profile("cortex-a53"), strict=False)
     with pytest.raises(E.BusErrorResponse):
         hm2.device_write(0x10, b"nowhere")
+
+
+def test_ring_rules_device_touching_unowned_descriptors_and_cpu_writing_owned_ones(hm):
+    env = Env()
+    ring = hm.dma_alloc_coherent(8 * 16)
+    _, addr = mapped(hm)
+
+    class Bus:
+        async def read32(self, off):
+            return 1
+
+        async def write32(self, off, val):
+            pass
+
+    mmio = Mmio(Bus(), hm)
+
+    async def setup():
+        await mmio.writel(ring.dma_handle & 0xFFFFFFFF, regs.RING_BASE_LO)
+        await mmio.writel(ring.dma_handle >> 32, regs.RING_BASE_HI)
+        await mmio.writel(8, regs.RING_SIZE)
+        await mmio.writel(regs.CTRL_EN, regs.CTRL)
+        ring.write(0, regs.pack_read_desc(addr, 64) * 2)
+        await mmio.writel(2, regs.TAIL)
+
+    env.run_until_complete(setup())
+    assert hm.device_read(ring.dma_handle, 32)                # slots 0-1: owned
+    with pytest.raises(E.RingDeviceAccess, match="descriptor 5"):
+        hm.device_read(ring.dma_handle + 5 * 16, 16)
+    with pytest.raises(E.RingDeviceAccess):
+        hm.device_write(ring.dma_handle + 2 * 16, bytes(16))
+    with pytest.raises(E.CpuWriteDeviceOwned, match="descriptor 1"):
+        ring.write(16, bytes(16))
+    hm.device_write(ring.dma_handle, regs.pack_writeback(addr, 60, 0, regs.DESC_DD | regs.DESC_EOP, 0))
+    ring.write(0, regs.pack_read_desc(addr, 64))              # completed: the driver's again
+    ring.write(32, regs.pack_read_desc(addr, 64))
+    env.run_until_complete(mmio.writel(3, regs.TAIL))         # hands over slot 2: fine
+    with pytest.raises(E.RingTailOnHead, match="already owns"):
+        env.run_until_complete(mmio.writel(2, regs.TAIL))     # wraps over slot 1, still the device's
