@@ -77,11 +77,11 @@ module nic_rx_regs #
     input  wire [23:0]            ev_bytes,
     input  wire [15:0]            ev_drop_fifo,
     input  wire                   ev_drop_nodesc,
-    input  wire [1:0]             ev_drop_err,
+    input  wire [1:0]             ev_drop_err,      // a count
     input  wire                   ev_drop_oversize,
     input  wire                   ev_nodesc_wait,
     input  wire                   ev_desc_fetched,
-    input  wire [1:0]             ev_axi_err,
+    input  wire [1:0]             ev_axi_err,       // one bit per error source
     input  wire                   ev_rxdw,
     input  wire                   ev_rxdmt,
     input  wire                   ev_rxo,
@@ -306,7 +306,7 @@ always @(posedge clk) begin
     stat_drop_oversize_reg <= stat_drop_oversize_reg + {31'd0, ev_drop_oversize};
     stat_nodesc_wait_reg   <= stat_nodesc_wait_reg + {31'd0, ev_nodesc_wait};
     stat_desc_fetched_reg  <= stat_desc_fetched_reg + {31'd0, ev_desc_fetched};
-    stat_axi_err_reg       <= stat_axi_err_reg + {30'd0, ev_axi_err};
+    stat_axi_err_reg       <= stat_axi_err_reg + {31'd0, ev_axi_err[1]} + {31'd0, ev_axi_err[0]};
 
     if (rst) begin
         bvalid_reg <= 1'b0;

