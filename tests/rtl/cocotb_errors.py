@@ -62,7 +62,7 @@ async def _prologue(dut, ring_size=16):
     return tb, rx, faults
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=5, timeout_unit="ms")
 async def slverr_desc_read(dut):
     """SLVERR on a descriptor read: ERR_CODE 1."""
     tb, rx, faults = await _prologue(dut)
@@ -78,7 +78,7 @@ async def slverr_desc_read(dut):
     await _halt_and_recover(tb, rx, faults, regs.ERR_DESC_READ, "slverr_desc_read")
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=5, timeout_unit="ms")
 async def slverr_data_write(dut):
     """SLVERR on a data write: ERR_CODE 2, the frame is not reported."""
     tb, rx, faults = await _prologue(dut)
@@ -93,7 +93,7 @@ async def slverr_data_write(dut):
     await _halt_and_recover(tb, rx, faults, regs.ERR_DATA_WRITE, "slverr_data_write")
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=5, timeout_unit="ms")
 async def slverr_writeback(dut):
     """SLVERR on a writeback: ERR_CODE 3, HEAD does not pass the descriptor."""
     tb, rx, faults = await _prologue(dut)

@@ -100,13 +100,13 @@ async def _random(dut, name, n_frames):
                 rx.sb.delivered, st)
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=100, timeout_unit="ms")
 async def random_traffic(dut):
     """5,000 random frames (RTL_FRAMES overrides) under random stalls and refill timing."""
     await _random(dut, "random_traffic", int(os.environ.get("RTL_FRAMES", "5000")))
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=100, timeout_unit="ms")
 async def random_traffic_smoke(dut):
     """The random test, shorter, for the DATA_W 128/256 smoke cells."""
     await _random(dut, "random_traffic_smoke", int(os.environ.get("RTL_FRAMES_SMOKE", "1000")))

@@ -26,7 +26,7 @@ async def _reset_values(tb):
             tb.error(f"{regs.NAMES.get(off, hex(off))} ({off:#05x}) reads {got:#x}, expected {v:#x}")
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=5, timeout_unit="ms")
 async def reg_reset_values(dut):
     """Every register's reset value; unknown offsets read 0; irq low."""
     tb = TB(dut)
@@ -37,7 +37,7 @@ async def reg_reset_values(dut):
     await tb.finish("reg_reset_values")
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=5, timeout_unit="ms")
 async def reg_rw_masks(dut):
     """RW registers keep exactly their writable bits; RO and unknown offsets ignore writes."""
     tb = TB(dut)
@@ -81,7 +81,7 @@ async def reg_rw_masks(dut):
     await tb.finish("reg_rw_masks")
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=5, timeout_unit="ms")
 async def reg_tail_bounds(dut):
     """A TAIL write >= RING_SIZE is ignored (stopped and running)."""
     tb = TB(dut)
@@ -106,7 +106,7 @@ async def reg_tail_bounds(dut):
     await tb.finish("reg_tail_bounds")
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=5, timeout_unit="ms")
 async def reg_ring_locked_while_en(dut):
     """RING_BASE and RING_SIZE writes are ignored while EN=1; enable zeroes HEAD and TAIL."""
     tb = TB(dut)
@@ -136,7 +136,7 @@ async def reg_ring_locked_while_en(dut):
     await tb.finish("reg_ring_locked_while_en")
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=5, timeout_unit="ms")
 async def reg_bad_ring_size(dut):
     """EN with RING_SIZE not a power of two in 8..32768 halts with ERR_CODE 5 and ICR.ERR;
     the driver recovers by clearing EN and enabling with a good size."""
@@ -173,7 +173,7 @@ async def reg_bad_ring_size(dut):
     await tb.finish("reg_bad_ring_size")
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=5, timeout_unit="ms")
 async def reg_irq_mask(dut):
     """irq = |(ICR & IMS): follows IMS for a pending cause."""
     tb = TB(dut)

@@ -16,7 +16,7 @@ async def _setup(dut, **kw):
     return tb, rx
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=5, timeout_unit="ms")
 async def frame_lengths(dut):
     """Frame lengths 1 .. 3 x DATA_W/8, then 1518 and 9216, into one 9216-byte buffer each."""
     tb, rx = await _setup(dut, ring_size=64, min_len=9216, max_len=9216, max_off=0)
@@ -31,7 +31,7 @@ async def frame_lengths(dut):
                                                 drop_oversize=0))
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=5, timeout_unit="ms")
 async def buffer_offsets(dut):
     """Buffers starting at every offset 0 .. DATA_W/8-1 of a bus word, and buffers that
     straddle a 4 KB boundary, with frames that end at every lane."""
@@ -59,7 +59,7 @@ async def buffer_offsets(dut):
     await rx.finish("buffer_offsets", exact=dict(drop_fifo=0, drop_nodesc=0))
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=5, timeout_unit="ms")
 async def multi_buffer(dut):
     """Frames spread over 2 .. 5 buffers of assorted lengths and alignments."""
     tb, rx = await _setup(dut, ring_size=128, min_len=64, max_len=300, max_off=tb_off(dut))
@@ -82,27 +82,45 @@ def tb_off(dut):
     return len(dut.s_axis_rx_tdata) // 8 - 1
 
 
-@cocotb.test()
-async def ring_wrap(dut):
-    """The ring wraps several times at ring sizes 8, 16, 32 and 128 (one slot kept empty)."""
-    for size in (8, 16, 32, 128):
-        tb = TB(dut)
-        await tb.reset()
-        rx = Rx(tb, ring_size=size, min_len=256, max_len=256, max_off=7)
-        await rx.start()
-        for i in range(3 * size + 3):
-            await rx.send(tb.make_frame(1 + (i * 53) % 256))
-            if i % (size // 2) == size // 2 - 1:
-                await tb.source.wait()
-                await rx.reap()
-        await rx.finish(f"ring_wrap_{size}", exact=dict(drop_fifo=0, drop_nodesc=0))
-        await tb.write(regs.CTRL, 0)
-        await tb.wait_status(regs.STATUS_RUNNING, 0)
-        tb.mon.running = False
-    await TB(dut).finish("ring_wrap")
+async def _ring_wrap(dut, size):
+    """The ring wraps three times at one ring size (one slot kept empty)."""
+    tb = TB(dut)
+    await tb.reset()
+    rx = Rx(tb, ring_size=size, min_len=256, max_len=256, max_off=7)
+    await rx.start()
+    for i in range(3 * size + 3):
+        await rx.send(tb.make_frame(1 + (i * 53) % 256))
+        if i % (size // 2) == size // 2 - 1:
+            await tb.source.wait()
+            await rx.reap()
+    await rx.finish(f"ring_wrap_{size}", exact=dict(drop_fifo=0, drop_nodesc=0))
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=5, timeout_unit="ms")
+async def ring_wrap_8(dut):
+    """Ring of 8 descriptors wraps three times."""
+    await _ring_wrap(dut, 8)
+
+
+@cocotb.test(timeout_time=5, timeout_unit="ms")
+async def ring_wrap_16(dut):
+    """Ring of 16 descriptors wraps three times."""
+    await _ring_wrap(dut, 16)
+
+
+@cocotb.test(timeout_time=5, timeout_unit="ms")
+async def ring_wrap_32(dut):
+    """Ring of 32 descriptors wraps three times."""
+    await _ring_wrap(dut, 32)
+
+
+@cocotb.test(timeout_time=5, timeout_unit="ms")
+async def ring_wrap_128(dut):
+    """Ring of 128 descriptors wraps three times."""
+    await _ring_wrap(dut, 128)
+
+
+@cocotb.test(timeout_time=5, timeout_unit="ms")
 async def checksum(dut):
     """CSUM: odd lengths, frames shorter than CSUM_START, all-0xFF data, several CSUM_START."""
     tb, rx = await _setup(dut, ring_size=128, min_len=2048, max_len=2048, max_off=3)
@@ -125,7 +143,7 @@ async def checksum(dut):
     await rx.finish("checksum", exact=dict(drop_fifo=0, drop_nodesc=0, drop_err=0))
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=5, timeout_unit="ms")
 async def max_frame(dut):
     """MAX_FRAME: a frame of exactly MAX_FRAME bytes is delivered, one byte more is dropped."""
     tb, rx = await _setup(dut, ring_size=64, min_len=2048, max_len=2048)
@@ -140,7 +158,7 @@ async def max_frame(dut):
     await rx.finish("max_frame", exact=dict(drop_oversize=4, drop_err=0, drop_fifo=0))
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=5, timeout_unit="ms")
 async def drop_bad(dut):
     """tuser on the tlast beat: delivered with MAC_ERR when DROP_BAD=0, dropped (DROP_ERR)
     when DROP_BAD=1; tuser on earlier beats only is ignored."""
@@ -162,7 +180,7 @@ async def drop_bad(dut):
     await rx.finish("drop_bad", exact=dict(drop_err=3, drop_fifo=0))
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=5, timeout_unit="ms")
 async def malformed_tkeep(dut):
     """Malformed tkeep (a hole before tlast, non-contiguous or zero on tlast) and zero-length
     frames are dropped (STAT_DROP_ERR); good frames around them are delivered."""
@@ -201,7 +219,7 @@ async def malformed_tkeep(dut):
     await rx.finish("malformed_tkeep", exact=dict(drop_err=len(bad), drop_fifo=0))
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=5, timeout_unit="ms")
 async def zero_length(dut):
     """Zero-length frames (tlast with tkeep 0) are dropped and counted in STAT_DROP_ERR."""
     tb, rx = await _setup(dut, ring_size=16, min_len=256, max_len=256)
@@ -214,7 +232,7 @@ async def zero_length(dut):
     await rx.finish("zero_length", exact=dict(drop_err=5, drop_fifo=0))
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=5, timeout_unit="ms")
 async def enable_disable(dut):
     """Frames while EN=0 are dropped (STAT_DROP_FIFO, RXO); enable zeroes HEAD/TAIL; disable
     finishes the frame in progress and drops RUNNING; re-enable starts from slot 0."""
@@ -258,7 +276,7 @@ async def enable_disable(dut):
     await rx.finish("enable_disable", exact=dict(drop_fifo=3, drop_nodesc=0))
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=5, timeout_unit="ms")
 async def drop_nodesc(dut):
     """A frame at the FIFO head without enough descriptors waits (STAT_NODESC_WAIT) with
     DROP_NODESC=0 and is dropped (STAT_DROP_NODESC, RXO) with DROP_NODESC=1."""
@@ -301,7 +319,7 @@ async def drop_nodesc(dut):
                     extra=dict(free_before=free_before))
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=5, timeout_unit="ms")
 async def too_many_descs(dut):
     """A frame that needs more than DESC_QUEUE descriptors is dropped in STAT_DROP_NODESC
     whatever DROP_NODESC says (DESIGN 'Descriptors per frame')."""
@@ -314,7 +332,7 @@ async def too_many_descs(dut):
     await rx.finish("too_many_descs", exact=dict(drop_nodesc=1, drop_fifo=0))
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=5, timeout_unit="ms")
 async def fifo_overflow(dut):
     """With no descriptors the FIFO fills: frames that do not fit (bytes rounded up to whole
     words, or META_DEPTH frames) are dropped (STAT_DROP_FIFO, RXO); the stored ones are
@@ -335,7 +353,7 @@ async def fifo_overflow(dut):
                                                 nodesc_wait=1))
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=5, timeout_unit="ms")
 async def buf_len_zero(dut):
     """A descriptor with BUF_LEN 0 halts the queue with ERR_CODE 4 when a frame needs it."""
     tb = TB(dut)
@@ -375,7 +393,7 @@ async def buf_len_zero(dut):
     await tb.finish("buf_len_zero", frames=rx.sb.sent)
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=5, timeout_unit="ms")
 async def irq_moderation_count(dut):
     """RXDW after PKT_THRESH frames; clearing RXDW restarts the count; PKT_THRESH 0 acts as 1."""
     tb, rx = await _setup(dut, ring_size=64, min_len=256, max_len=256)
@@ -408,7 +426,7 @@ async def irq_moderation_count(dut):
     await rx.finish("irq_moderation_count")
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=5, timeout_unit="ms")
 async def irq_moderation_delay(dut):
     """RXDW DELAY x 16 clocks after the last report when the count is not reached."""
     tb, rx = await _setup(dut, ring_size=64, min_len=256, max_len=256)
@@ -438,7 +456,7 @@ async def irq_moderation_delay(dut):
     await rx.finish("irq_moderation_delay")
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=5, timeout_unit="ms")
 async def rxdmt(dut):
     """RXDMT when HEAD advances and leaves fewer than RDMT owned descriptors."""
     tb, rx = await _setup(dut, ring_size=32, min_len=256, max_len=256)
