@@ -16,7 +16,7 @@ export PYTHONWARNINGS := ignore::DeprecationWarning
 JOBS    ?= 2
 DATA_WS := 64 128 256 512
 
-.PHONY: all setup sim test test-rtl test-pymodel lint waves clean
+.PHONY: all setup sim sim-matrix test test-rtl test-pymodel lint waves clean
 
 all: test
 
@@ -28,6 +28,9 @@ export SIM DRIVER COHERENT IOMMU PROFILE FRAMES SIZES RATE SEED DATA_W WAVES CLK
 
 sim: setup
 	$(PY) scripts/sim.py
+
+sim-matrix: setup
+	$(PY) scripts/sim.py --matrix
 
 waves: setup
 	$(PY) scripts/waves.py

@@ -24,6 +24,12 @@ MUTANTS = {
                          r"if \(report\) begin(\s*)head_reg <= head_next;",
                          r"if (issue && wc_ready) begin\1head_reg <= (head_reg + m[15:0]) & ring_mask;",
                          [("cocotb_random", "random_traffic"), ("cocotb_rx", "irq_moderation_count")]),
+    # descriptors become ready for writeback when the frame's last data AW is issued, not when
+    # its B responses have come back: DD can reach memory before the data has
+    "dd_before_data_b": ("nic_rx_dma.v",
+                         r"(\.cfg_rdmt\(cfg_rdmt\),\s*)\.b_data_done\(b_data_done\), \.b_ndesc\(b_ndesc\)",
+                         r"\1.b_data_done(dc_valid && dc_ready && dc_frame_last), .b_ndesc(dc_ndesc)",
+                         [("cocotb_random", "random_traffic"), ("cocotb_rx", "frame_lengths")]),
     # checksum without the end-around carry of the high half
     "csum_no_carry": ("nic_rx_ingress.v",
                       r"wire \[16:0\] fold1 = \{1'b0, csum_acc\[31:16\]\} \+",
