@@ -1,47 +1,11 @@
-"""Register map and field constants of nic_rx_dma (SPEC §2, docs/DESIGN.md)."""
+"""The bench's register map: pymodel.regs (the project's one table of offsets and fields), plus
+what only the bench needs: short names for FIFO_BYTES/DATA_W, error codes, parameter defaults,
+writable masks and names for messages."""
+from pymodel.regs import *  # noqa: F401,F403 - re-export the one register table
+from pymodel import regs as _regs
 
-ID = 0x000
-VERSION = 0x004
-CTRL = 0x008
-STATUS = 0x00C
-RING_BASE_LO = 0x010
-RING_BASE_HI = 0x014
-RING_SIZE = 0x018
-HEAD = 0x020
-TAIL = 0x024
-ICR = 0x030
-IMS = 0x034
-ITR = 0x038
-RDMT = 0x03C
-STAT_FRAMES = 0x040
-STAT_BYTES_LO = 0x044
-STAT_BYTES_HI = 0x048
-STAT_DROP_FIFO = 0x04C
-STAT_DROP_NODESC = 0x050
-STAT_DROP_ERR = 0x054
-STAT_DROP_OVERSIZE = 0x058
-STAT_NODESC_WAIT = 0x05C
-STAT_DESC_FETCHED = 0x060
-STAT_AXI_ERR = 0x064
-MAX_FRAME = 0x070
-CSUM_START = 0x074
-FIFO_BYTES = 0x078
-DATA_W = 0x07C
-
-ID_VALUE = 0x4E494352
-VERSION_VALUE = 0x00010000
-
-CTRL_EN = 1 << 0
-CTRL_DROP_BAD = 1 << 1
-CTRL_DROP_NODESC = 1 << 2
-
-STATUS_RUNNING = 1 << 0
-STATUS_HALTED = 1 << 1
-
-ICR_RXDW = 1 << 0
-ICR_RXDMT = 1 << 1
-ICR_RXO = 1 << 2
-ICR_ERR = 1 << 3
+FIFO_BYTES = _regs.FIFO_BYTES_REG
+DATA_W = _regs.DATA_W_REG
 
 ERR_NONE = 0
 ERR_DESC_READ = 1
@@ -53,8 +17,6 @@ ERR_BAD_CONFIG = 5
 # DESIGN.md parameter defaults the bench relies on
 DEFAULTS = dict(FIFO_BYTES=32768, META_DEPTH=512, DESC_QUEUE=64, DESC_BURST=16,
                 MAX_BURST=16, WB_BURST=8, MAX_OUTSTANDING=16)
-MAX_FRAME_RESET = 9216
-CSUM_START_RESET = 14
 
 # (offset, reset value, writable mask); RO registers have mask 0
 RW_REGS = {
@@ -68,12 +30,11 @@ RW_REGS = {
     MAX_FRAME: (MAX_FRAME_RESET, 0xFFFF),
     CSUM_START: (CSUM_START_RESET, 0xFFFF),
 }
-STAT_REGS = {
-    "frames": STAT_FRAMES, "bytes_lo": STAT_BYTES_LO, "bytes_hi": STAT_BYTES_HI,
-    "drop_fifo": STAT_DROP_FIFO, "drop_nodesc": STAT_DROP_NODESC, "drop_err": STAT_DROP_ERR,
-    "drop_oversize": STAT_DROP_OVERSIZE, "nodesc_wait": STAT_NODESC_WAIT,
-    "desc_fetched": STAT_DESC_FETCHED, "axi_err": STAT_AXI_ERR,
-}
-NAMES = {v: k for k, v in globals().items() if isinstance(v, int) and k.isupper()
-         and not k.startswith(("CTRL_", "STATUS_", "ICR_", "ERR_", "ID_", "VERSION_"))
-         and k not in ("MAX_FRAME_RESET", "CSUM_START_RESET") and v < 0x1000}
+STAT_REGS = {"frames": STAT_FRAMES, "bytes_lo": STAT_BYTES_LO, "bytes_hi": STAT_BYTES_HI,
+             **{k: v for k, v in _regs.STAT_REGS.items() if k != "frames"}}
+_REG_NAMES = ("ID", "VERSION", "CTRL", "STATUS", "RING_BASE_LO", "RING_BASE_HI", "RING_SIZE",
+              "HEAD", "TAIL", "ICR", "IMS", "ITR", "RDMT", "STAT_FRAMES", "STAT_BYTES_LO",
+              "STAT_BYTES_HI", "STAT_DROP_FIFO", "STAT_DROP_NODESC", "STAT_DROP_ERR",
+              "STAT_DROP_OVERSIZE", "STAT_NODESC_WAIT", "STAT_DESC_FETCHED", "STAT_AXI_ERR",
+              "MAX_FRAME", "CSUM_START", "FIFO_BYTES", "DATA_W")
+NAMES = {globals()[n]: n for n in _REG_NAMES}
