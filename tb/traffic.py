@@ -77,22 +77,24 @@ class PcapScoreboard:
         self.sent += 1
         return data
 
-    def check(self, data: bytes) -> bool:
-        """Match a received frame against the frames sent."""
-        self.received += 1
+    def arrived(self, data: bytes) -> None:
+        """Order check at delivery: match against the frames sent after the previous match."""
         cands = self._where.get(bytes(data), [])
         p = bisect_left(cands, self._pos)
         if p < len(cands):
             self._pos = cands[p] + 1
-            return True
-        if cands:
+        elif cands:
             self.out_of_order += 1
         else:
             self.mismatches += 1
             if self.first_mismatch is None:
-                self.first_mismatch = (f"received frame #{self.received} of {len(data)} bytes "
-                                       f"matches no frame sent")
-        return False
+                self.first_mismatch = (f"delivered frame of {len(data)} bytes matches no frame "
+                                       f"sent")
+
+    def check(self, data: bytes) -> bool:
+        """The stack's reader copied a frame out (matching was done when it arrived)."""
+        self.received += 1
+        return bytes(data) in self._where
 
     @property
     def missing(self) -> int:

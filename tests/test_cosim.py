@@ -140,3 +140,17 @@ def test_results_json_keys():
     if not files:
         pytest.skip("runs after the clean co-simulations")
     assert keys <= set(json.loads(files[0].read_text()))
+
+
+def test_cosim_pcap_replay(tmp_path):
+    from scapy.layers.inet import IP, UDP
+    from scapy.layers.l2 import Ether
+    from scapy.utils import wrpcap
+    pkts = [Ether(dst="02:00:00:00:00:01") / IP(dst="10.0.0.1") / UDP(dport=9000 + i)
+            / bytes((i * 7 + k) & 0xFF for k in range(n))
+            for i, n in enumerate([18, 100, 300, 1000, 1472, 5, 700])]
+    path = tmp_path / "replay.pcap"
+    wrpcap(str(path), pkts)
+    res = cosim("pcap-icarus", sim="icarus", sizes=f"pcap:{path}", frames=60, seed=14)
+    assert_clean(res)
+    assert res["frames_delivered"] == 60
