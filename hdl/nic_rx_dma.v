@@ -172,7 +172,8 @@ wire [15:0] fetch_idx;
 wire                 rd_en;
 wire [FIFO_AW-1:0]   rd_addr0, rd_addr1;
 wire [DATA_W-1:0]    rd_data0, rd_data1;
-wire                 meta_valid, meta_mac_err, meta_pop;
+wire                 meta_valid, meta_mac_err, meta_pop, meta_valid2;
+wire [15:0]          meta_len2;
 wire [FIFO_AW-1:0]   meta_start;
 wire [15:0]          meta_len, meta_csum;
 wire                 free_valid;
@@ -293,7 +294,8 @@ nic_rx_ingress #(
     .rd_en(rd_en), .rd_addr0(rd_addr0), .rd_addr1(rd_addr1),
     .rd_data0(rd_data0), .rd_data1(rd_data1),
     .meta_valid(meta_valid), .meta_start(meta_start), .meta_len(meta_len),
-    .meta_csum(meta_csum), .meta_mac_err(meta_mac_err), .meta_pop(meta_pop),
+    .meta_csum(meta_csum), .meta_mac_err(meta_mac_err), .meta_valid2(meta_valid2),
+    .meta_len2(meta_len2), .meta_pop(meta_pop),
     .free_valid(free_valid), .free_words(free_words),
     .fifo_level(fifo_level),
     .ev_drop_fifo(ev_in_drop_fifo), .ev_drop_err(ev_in_drop_err),
@@ -337,7 +339,8 @@ nic_rx_frame_dma #(
     .clk(clk), .rst(rst),
     .run(run), .halt(halt), .enable_pulse(enable_pulse), .cfg_drop_nodesc(cfg_drop_nodesc),
     .meta_valid(meta_valid), .meta_start(meta_start), .meta_len(meta_len),
-    .meta_csum(meta_csum), .meta_mac_err(meta_mac_err), .meta_pop(meta_pop),
+    .meta_csum(meta_csum), .meta_mac_err(meta_mac_err), .meta_valid2(meta_valid2),
+    .meta_len2(meta_len2), .meta_pop(meta_pop),
     .q_wr(q_wr), .fetch_done(fetch_done),
     .ra_idx(ra_idx), .ra_addr(ra_addr), .ra_len(ra_len),
     .ww_en(ww_en), .ww_idx(ww_idx), .ww_len(ww_len), .ww_csum(ww_csum),

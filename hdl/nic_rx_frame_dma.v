@@ -47,6 +47,8 @@ module nic_rx_frame_dma #
     input  wire [15:0]          meta_len,
     input  wire [15:0]          meta_csum,
     input  wire                 meta_mac_err,
+    input  wire                 meta_valid2,
+    input  wire [15:0]          meta_len2,
     output wire                 meta_pop,
 
     /*
@@ -137,6 +139,9 @@ wire scan_avail = scan_idx != q_wr;
 wire [ADDR_W:0] buf_end = {1'b0, ra_addr} + {{(ADDR_W-16+1){1'b0}}, ra_len};
 wire bad_desc = ra_len == 16'd0 || (buf_end[ADDR_W] && buf_end[ADDR_W-1:0] != {ADDR_W{1'b0}});
 wire [16:0] sum_new = sum_reg + {1'b0, ra_len};
+// lookahead while bursting: the next frame's first descriptor, for back-to-back frames
+wire [QW:0] next_idx = q_use_reg + ndesc_reg;
+wire chain_ok = run && meta_valid2 && next_idx != q_wr && !bad_desc && ra_len >= meta_len2;
 wire enough = sum_new >= {1'b0, meta_len};
 
 // burst cut
@@ -299,6 +304,7 @@ always @* begin
             end
         end
         STATE_BURST: begin
+            ra_idx_c = next_idx[QW-1:0];
             cmd_valid_c = 1'b1;
             if (halt) begin
                 // a halt abandons the frame: release its words, nothing more is written
@@ -315,8 +321,19 @@ always @* begin
                     ww_en_c = 1'b1;
                     if (frame_last) begin
                         meta_pop_c = 1'b1;
-                        q_use_next = q_use_reg + ndesc_reg;
-                        state_next = STATE_SCAN;
+                        q_use_next = next_idx;
+                        if (chain_ok) begin
+                            // the next frame fits its first descriptor: begin it at once
+                            frame_begun_c = 1'b1;
+                            ndesc_next = 1;
+                            di_next = 0;
+                            foff_next = 16'd0;
+                            cur_addr_next = ra_addr;
+                            cur_left_next = meta_len2;
+                            dbytes_next = meta_len2;
+                        end else begin
+                            state_next = STATE_SCAN;
+                        end
                     end else begin
                         di_next = di_reg + 1'b1;
                         state_next = STATE_LOAD;

@@ -62,6 +62,8 @@ module nic_rx_ingress #
     output wire [15:0]        meta_len,
     output wire [15:0]        meta_csum,
     output wire               meta_mac_err,
+    output wire               meta_valid2,     // a second frame is stored behind the head
+    output wire [15:0]        meta_len2,       // its length
     input  wire               meta_pop,
 
     /*
@@ -144,6 +146,9 @@ assign meta_start = meta_start_mem[meta_rd_reg[META_AW-1:0]];
 assign meta_len = meta_len_mem[meta_rd_reg[META_AW-1:0]];
 assign meta_csum = meta_csum_mem[meta_rd_reg[META_AW-1:0]];
 assign meta_mac_err = meta_err_mem[meta_rd_reg[META_AW-1:0]];
+wire [META_AW-1:0] meta_rd_next = meta_rd_reg[META_AW-1:0] + 1'b1;
+assign meta_valid2 = (meta_wr_reg - meta_rd_reg) > 1;
+assign meta_len2 = meta_len_mem[meta_rd_next];
 assign fifo_level = wr_tent_reg - rd_ptr_reg;
 assign ev_drop_fifo = ev_drop_fifo_reg;
 assign ev_drop_err = ev_drop_err_reg;
