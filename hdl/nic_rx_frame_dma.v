@@ -103,6 +103,12 @@ localparam integer BYTES_M1_I = BYTES - 1;
 localparam [16:0] BYTES_M1 = BYTES_M1_I[16:0];
 
 localparam [1:0]
+    RELEASE_NONE        = 2'd0,
+    RELEASE_DROP_FIFO   = 2'd1,
+    RELEASE_DROP_NODESC = 2'd2,
+    RELEASE_HALT        = 2'd3;
+
+localparam [1:0]
     STATE_SCAN  = 2'd0,
     STATE_LOAD  = 2'd1,
     STATE_BURST = 2'd2;
@@ -126,9 +132,10 @@ reg [ADDR_W-1:0] cur_addr_reg, cur_addr_next;
 reg [15:0]       cur_left_reg, cur_left_next;
 reg [15:0]       dbytes_reg, dbytes_next;
 
-reg meta_pop_c, cmd_valid_c, cmd_noaw_c, ww_en_c, frame_begun_c;
+reg meta_pop_c, ww_en_c, frame_begun_c;
 reg ev_drop_fifo_c, ev_drop_nodesc_c, ev_nodesc_wait_c, err_bad_desc_c;
 reg [QW-1:0] ra_idx_c;
+reg [1:0] release_c;
 
 wire [16:0] frame_words17 = ({1'b0, meta_len} + BYTES_M1) >> LB;
 wire [FIFO_AW:0] frame_words = frame_words17[FIFO_AW:0];
@@ -172,7 +179,34 @@ assign ww_eop = frame_last;
 assign ww_mac_err = frame_last && meta_mac_err;
 assign ww_frame_len = meta_len;
 
-assign cmd_valid = cmd_valid_c;
+// frames released without a write: not running, too few descriptors with DROP_NODESC, more
+// descriptors than the queue holds, or abandoned by a halt (a separate block, so that the
+// command's valid and kind never depend on cmd_ready)
+always @* begin
+    release_c = RELEASE_NONE;
+    case (state_reg)
+        STATE_SCAN: begin
+            if (meta_valid) begin
+                if (!run) begin
+                    release_c = RELEASE_DROP_FIFO;
+                end else if (k_reg == DESC_QUEUE[QW:0]) begin
+                    release_c = RELEASE_DROP_NODESC;
+                end else if (!scan_avail && fetch_done && cfg_drop_nodesc) begin
+                    release_c = RELEASE_DROP_NODESC;
+                end
+            end
+        end
+        STATE_LOAD, STATE_BURST: begin
+            if (halt) begin
+                release_c = RELEASE_HALT;
+            end
+        end
+        default: release_c = RELEASE_NONE;
+    endcase
+end
+
+wire cmd_noaw_c = release_c != RELEASE_NONE;
+assign cmd_valid = cmd_noaw_c || state_reg == STATE_BURST;
 assign cmd_noaw = cmd_noaw_c;
 assign cmd_addr = {cur_addr_reg[ADDR_W-1:LB], {LB{1'b0}}};
 assign cmd_len = beats[7:0] - 8'd1;
@@ -205,8 +239,6 @@ always @* begin
     dbytes_next = dbytes_reg;
 
     meta_pop_c = 1'b0;
-    cmd_valid_c = 1'b0;
-    cmd_noaw_c = 1'b0;
     ww_en_c = 1'b0;
     frame_begun_c = 1'b0;
     ev_drop_fifo_c = 1'b0;
@@ -217,30 +249,8 @@ always @* begin
 
     case (state_reg)
         STATE_SCAN: begin
-            if (meta_valid) begin
-                if (!run) begin
-                    // not running: release the frame, counted as a FIFO drop
-                    cmd_valid_c = 1'b1;
-                    cmd_noaw_c = 1'b1;
-                    if (cmd_ready) begin
-                        meta_pop_c = 1'b1;
-                        ev_drop_fifo_c = 1'b1;
-                        k_next = 0;
-                        sum_next = 17'd0;
-                        waited_next = 1'b0;
-                    end
-                end else if (k_reg == DESC_QUEUE[QW:0]) begin
-                    // needs more descriptors than the queue can ever hold
-                    cmd_valid_c = 1'b1;
-                    cmd_noaw_c = 1'b1;
-                    if (cmd_ready) begin
-                        meta_pop_c = 1'b1;
-                        ev_drop_nodesc_c = 1'b1;
-                        k_next = 0;
-                        sum_next = 17'd0;
-                        waited_next = 1'b0;
-                    end
-                end else if (scan_avail) begin
+            if (meta_valid && release_c == RELEASE_NONE) begin
+                if (scan_avail) begin
                     if (bad_desc) begin
                         err_bad_desc_c = 1'b1;
                     end else if (enough) begin
@@ -264,35 +274,16 @@ always @* begin
                         k_next = k_reg + 1'b1;
                         sum_next = sum_new;
                     end
-                end else if (fetch_done) begin
-                    // the device holds every descriptor it owns, and they are too few
-                    if (cfg_drop_nodesc) begin
-                        cmd_valid_c = 1'b1;
-                        cmd_noaw_c = 1'b1;
-                        if (cmd_ready) begin
-                            meta_pop_c = 1'b1;
-                            ev_drop_nodesc_c = 1'b1;
-                            k_next = 0;
-                            sum_next = 17'd0;
-                            waited_next = 1'b0;
-                        end
-                    end else if (!waited_reg) begin
-                        ev_nodesc_wait_c = 1'b1;
-                        waited_next = 1'b1;
-                    end
+                end else if (fetch_done && !waited_reg) begin
+                    // every owned descriptor is on chip and they are too few: wait, counted once
+                    ev_nodesc_wait_c = 1'b1;
+                    waited_next = 1'b1;
                 end
             end
         end
         STATE_LOAD: begin
             ra_idx_c = q_use_reg[QW-1:0] + di_reg[QW-1:0];
-            if (halt) begin
-                cmd_valid_c = 1'b1;
-                cmd_noaw_c = 1'b1;
-                if (cmd_ready) begin
-                    meta_pop_c = 1'b1;
-                    state_next = STATE_SCAN;
-                end
-            end else begin
+            if (!halt) begin
                 cur_addr_next = ra_addr;
                 if ({1'b0, meta_len} - {1'b0, foff_reg} > {1'b0, ra_len}) begin
                     dbytes_next = ra_len;
@@ -305,15 +296,7 @@ always @* begin
         end
         STATE_BURST: begin
             ra_idx_c = next_idx[QW-1:0];
-            cmd_valid_c = 1'b1;
-            if (halt) begin
-                // a halt abandons the frame: release its words, nothing more is written
-                cmd_noaw_c = 1'b1;
-                if (cmd_ready) begin
-                    meta_pop_c = 1'b1;
-                    state_next = STATE_SCAN;
-                end
-            end else if (cmd_ready) begin
+            if (!halt && cmd_ready) begin
                 cur_addr_next = cur_addr_reg + {{(ADDR_W-17){1'b0}}, bb};
                 cur_left_next = cur_left_reg - bb[15:0];
                 foff_next = foff_reg + bb[15:0];
@@ -343,6 +326,20 @@ always @* begin
         end
         default: state_next = STATE_SCAN;
     endcase
+
+    // release the head frame's FIFO words without writing it; the halt drain counts the
+    // frames a halt abandons, so that release counts nothing here
+    if (release_c != RELEASE_NONE) begin
+        if (cmd_ready) begin
+            meta_pop_c = 1'b1;
+            ev_drop_fifo_c = release_c == RELEASE_DROP_FIFO;
+            ev_drop_nodesc_c = release_c == RELEASE_DROP_NODESC;
+            k_next = 0;
+            sum_next = 17'd0;
+            waited_next = 1'b0;
+            state_next = STATE_SCAN;
+        end
+    end
 
     if (enable_pulse) begin
         state_next = STATE_SCAN;
