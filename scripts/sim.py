@@ -2,7 +2,7 @@
 """`make sim`: build nic_rx_dma, co-simulate it with the driver model, print a summary.
 
 Options are make variables (environment): SIM, DRIVER, COHERENT, IOMMU, PROFILE, FRAMES, SIZES,
-RATE, SEED, DATA_W, WAVES, and CLK_NS, RING, BUG, STRICT, HOLD, MAC_ERR_EVERY. Results go to
+RATE, SEED, DATA_W, WAVES, and CLK_NS, RING, BUG, STRICT, HOLD, MAC_ERR_EVERY, FAULT_WRITE. Results go to
 sim_build/sim_results.json; with WAVES=1 the FST goes to sim_build/cosim/nic_rx_dma.fst.
 `--matrix` (make sim-matrix) runs both simulators x both RX paths x coherent / non-coherent
 with the other options as given, printing each summary and writing

@@ -57,6 +57,7 @@ class Options:
     hold: str = "fixed:0"
     waves: int = 0
     mac_err_every: int = 0
+    fault_write: int = 0
     results: str = "sim_build/sim_results.json"
 
     @classmethod
@@ -113,12 +114,21 @@ class AxilRegBus:
         await self.axil.write_dword(off, value & 0xFFFFFFFF)
 
 
-class DmaTarget:
-    """cocotbext-axi slave target over pymodel's HostMemory (bus address = IOVA or physical)."""
+class InjectedFault(Exception):
+    """A write the bench answers with SLVERR on purpose (FAULT_WRITE=N)."""
 
-    def __init__(self, hm: HostMemory, on_error) -> None:
+
+class DmaTarget:
+    """cocotbext-axi slave target over pymodel's HostMemory (bus address = IOVA or physical).
+
+    With fault_write=N the N-th write call raises, which the AXI slave answers with SLVERR.
+    """
+
+    def __init__(self, hm: HostMemory, on_error, fault_write: int = 0) -> None:
         self.hm = hm
         self.on_error = on_error
+        self.fault_write = fault_write
+        self.writes = 0
 
     async def read(self, address: int, length: int) -> bytes:
         try:
@@ -128,6 +138,9 @@ class DmaTarget:
             raise
 
     async def write(self, address: int, data: bytes) -> None:
+        self.writes += 1
+        if self.writes == self.fault_write:
+            raise InjectedFault(f"SLVERR injected on write {self.writes} at {address:#x}")
         try:
             self.hm.device_write(address, bytes(data))
         except Breach as e:
@@ -163,7 +176,7 @@ class CoSim:
         self.axil = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil"), dut.clk, dut.rst)
         self.source = AxiStreamSource(AxiStreamBus.from_prefix(dut, "s_axis_rx"), dut.clk, dut.rst)
         self.axi = AxiSlave(AxiBus.from_prefix(dut, "m_axi"), dut.clk, dut.rst,
-                            target=DmaTarget(self.hm, self._fail))
+                            target=DmaTarget(self.hm, self._fail, opt.fault_write))
         for name in ("cocotb.nic_rx_dma", f"cocotb.{dut._name}"):
             import logging
             logging.getLogger(name).setLevel(logging.ERROR)

@@ -19,6 +19,7 @@ VARS = {  # make variable -> (COSIM_ option, default)
     "DATA_W": ("data_w", "64"), "CLK_NS": ("clk_ns", "8"), "RING": ("ring", "256"),
     "BUG": ("bug", ""), "STRICT": ("strict", "1"), "HOLD": ("hold", "fixed:0"),
     "WAVES": ("waves", "0"), "MAC_ERR_EVERY": ("mac_err_every", "0"),
+    "FAULT_WRITE": ("fault_write", "0"),
 }
 
 

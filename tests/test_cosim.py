@@ -149,3 +149,15 @@ def test_cosim_pcap_replay(tmp_path):
     res = cosim("pcap-icarus", sim="icarus", sizes=f"pcap:{path}", frames=60, seed=14)
     assert_clean(res)
     assert res["frames_delivered"] == 60
+
+
+@pytest.mark.parametrize("sim", SIMS)
+def test_cosim_halt_and_recovery(sim):
+    """One write answered SLVERR: the block halts, the driver recovers, no frame is unaccounted."""
+    res = cosim(f"halt-{sim}", sim=sim, frames=300, fault_write=2000, seed=15)
+    dev, drv = res["device"], res["driver_stats"]
+    assert dev["axi_err"] == 1 and drv["rx_halts"] == 1 and drv["rx_recoveries"] == 1
+    assert res["drops"]["device_fifo"] >= 1           # the frames the halt cut off
+    assert res["verdict"] == [] and res["breaches"] == 0 and res["mismatches"] == 0
+    assert res["frames_delivered"] + res["drops_total"] == res["frames_sent"] == 300
+    assert res["pages_in_flight"] == 0 and res["mappings_left"] == 0
