@@ -11,9 +11,8 @@ At the end the driver is closed, the pool destroyed, leaks checked, and the resu
 from __future__ import annotations
 
 import json
-import os
+import logging
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional
 
@@ -33,41 +32,8 @@ from pymodel.skb import SkbLayer
 from pymodel.stack import HoldTime, Stack
 from pymodel.traffic import Scoreboard, wire_ns
 
+from .cosim_options import Options
 from .traffic import PcapScoreboard, size_source
-
-
-@dataclass
-class Options:
-    """Every knob of a co-simulation run; from COSIM_* environment variables."""
-
-    sim: str = "icarus"
-    driver: str = "page_pool"
-    coherent: int = 0
-    iommu: str = "off"
-    profile: str = "cortex-a53"
-    frames: int = 1000
-    sizes: str = "imix"
-    rate: float = 1.0
-    seed: int = 1
-    data_w: int = 64
-    clk_ns: float = 8.0
-    ring: int = 256
-    bug: str = ""
-    strict: int = 1
-    hold: str = "fixed:0"
-    waves: int = 0
-    mac_err_every: int = 0
-    fault_write: int = 0
-    results: str = "sim_build/sim_results.json"
-
-    @classmethod
-    def from_env(cls) -> "Options":
-        o = cls()
-        for f in o.__dataclass_fields__.values():
-            v = os.environ.get("COSIM_" + f.name.upper())
-            if v is not None and v != "":
-                setattr(o, f.name, type(getattr(o, f.name))(v))
-        return o
 
 
 def parse_hold(spec: str, seed: int) -> HoldTime:
@@ -148,11 +114,6 @@ class DmaTarget:
             raise
 
 
-@dataclass
-class Outcome:
-    errors: List[str] = field(default_factory=list)
-
-
 class CoSim:
     """One RX queue: the RTL as the NIC, pymodel as the host."""
 
@@ -178,7 +139,6 @@ class CoSim:
         self.axi = AxiSlave(AxiBus.from_prefix(dut, "m_axi"), dut.clk, dut.rst,
                             target=DmaTarget(self.hm, self._fail, opt.fault_write))
         for name in ("cocotb.nic_rx_dma", f"cocotb.{dut._name}"):
-            import logging
             logging.getLogger(name).setLevel(logging.ERROR)
         self.bus = AxilRegBus(self.axil)
         self.driver = RxDriver(self.hm, self.bus, self.env, path=opt.driver, ring_size=opt.ring,
@@ -250,7 +210,6 @@ class CoSim:
         wall0 = time.time()
         t0 = self.env.now_ns
         cocotb.start_soon(self._irq_watch())
-        summary = {}
         drained = False
 
         async def body():
@@ -278,8 +237,7 @@ class CoSim:
             snap = await self.driver.snapshot()
         except Exception as e:  # noqa: BLE001 - a broken run still reports what it can
             snap = {"error": str(e)}
-        summary = self._results(snap, sim_ns, wall, leaks)
-        return summary
+        return self._results(snap, sim_ns, wall, leaks)
 
     # ------------------------------------------------------------------ results
     def _results(self, snap: dict, sim_ns: float, wall: float, leaks) -> dict:

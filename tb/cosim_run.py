@@ -1,33 +1,15 @@
 """Build and run one co-simulation (the `make sim` run and the co-sim tests), and its summary.
 
-Options come from make variables (environment): SIM, DRIVER, COHERENT, IOMMU, PROFILE, FRAMES,
-SIZES, RATE, SEED, DATA_W, WAVES, plus CLK_NS, RING, BUG, STRICT, HOLD. Results go to
+Options and their defaults are tb/cosim_options.Options, set by make variables. Results go to
 sim_build/sim_results.json; with WAVES=1 the FST goes to sim_build/cosim/nic_rx_dma.fst.
 """
 import json
-import os
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from .build import ROOT, build, run_test
-
-VARS = {  # make variable -> (COSIM_ option, default)
-    "SIM": ("sim", "icarus"), "DRIVER": ("driver", "page_pool"), "COHERENT": ("coherent", "0"),
-    "IOMMU": ("iommu", "off"), "PROFILE": ("profile", "cortex-a53"), "FRAMES": ("frames", "1000"),
-    "SIZES": ("sizes", "imix"), "RATE": ("rate", "1.0"), "SEED": ("seed", "1"),
-    "DATA_W": ("data_w", "64"), "CLK_NS": ("clk_ns", "8"), "RING": ("ring", "256"),
-    "BUG": ("bug", ""), "STRICT": ("strict", "1"), "HOLD": ("hold", "fixed:0"),
-    "WAVES": ("waves", "0"), "MAC_ERR_EVERY": ("mac_err_every", "0"),
-    "FAULT_WRITE": ("fault_write", "0"),
-}
-
-
-def options(overrides=None):
-    o = {}
-    for var, (key, default) in VARS.items():
-        o[key] = str((overrides or {}).get(var, os.environ.get(var, default)) or default)
-    return o
+from .cosim_options import options  # noqa: F401 - the runner's callers take options from here
 
 
 def run(opts: dict, results: Path, fst: Path = ROOT / "sim_build" / "cosim" / "nic_rx_dma.fst") -> dict:

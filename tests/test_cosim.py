@@ -12,6 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from pymodel import errors as E  # noqa: E402
 from tb.cosim_run import options, run  # noqa: E402
 
 OUT = ROOT / "sim_build" / "cosim" / "tests"
@@ -80,37 +81,26 @@ def test_cosim_wide_bus(sim):
     assert_clean(res)
 
 
-# bug -> (rule name the checker must print, extra options)
+# bug -> (the breach the checker must raise, extra options that make the bug bite)
 SABOTAGE = {
-    "no_sync_for_cpu": ("CPU reads bytes the device owns", {}),
-    "short_sync_for_device": ("device writes bytes it does not own", {"sizes": "uniform:2000-3400"}),
-    "recycle_while_held": ("", {"hold": "fixed:5000"}),
-    "double_put": ("", {"mac_err_every": 5}),
-    "unmap_while_device_owns": ("", {}),
-    "cpu_write_from_device": ("CPU writes into a DMA_FROM_DEVICE mapping", {}),
-    "tail_on_head": ("", {}),
-    "wrong_pool": ("", {"mac_err_every": 5}),
+    "no_sync_for_cpu": (E.CpuReadDeviceOwned, {}),
+    "short_sync_for_device": (E.DeviceWriteNotOwned, {"sizes": "uniform:2000-3400"}),
+    "recycle_while_held": (E.RecycleWhileHeld, {"hold": "fixed:5000"}),
+    "double_put": (E.DoublePut, {"mac_err_every": 5}),
+    "unmap_while_device_owns": (E.UnmapWhileDeviceOwns, {}),
+    "cpu_write_from_device": (E.CpuWriteFromDevice, {}),
+    "tail_on_head": (E.RingTailOnHead, {}),
+    "wrong_pool": (E.WrongPool, {"mac_err_every": 5}),
 }
-
-
-def rule_of(bug):
-    """The rule text the checker prints for the bug's breach, from pymodel.errors."""
-    from pymodel import errors as E
-    cls = {"no_sync_for_cpu": E.CpuReadDeviceOwned, "short_sync_for_device": E.DeviceWriteNotOwned,
-           "recycle_while_held": E.RecycleWhileHeld, "double_put": E.DoublePut,
-           "unmap_while_device_owns": E.UnmapWhileDeviceOwns,
-           "cpu_write_from_device": E.CpuWriteFromDevice, "tail_on_head": E.RingTailOnHead,
-           "wrong_pool": E.WrongPool}[bug]
-    return cls.rule
 
 
 @pytest.mark.parametrize("sim", SIMS)
 @pytest.mark.parametrize("bug", list(SABOTAGE))
 def test_sabotage_is_caught(sim, bug):
-    _, extra = SABOTAGE[bug]
+    exc, extra = SABOTAGE[bug]
     res = cosim(f"sabotage-{sim}-{bug}", sim=sim, bug=bug, frames=80, ring=32, seed=21,
                 **{"sizes": "uniform:60-600", **extra})
-    rule = rule_of(bug)
+    rule = exc.rule
     text = " ".join(res["verdict"] + res["errors"])
     assert res["verdict"], f"{bug} was not caught"
     assert f"[{rule}]" in text, f"{bug}: the rule is not named: {text[:400]}"
