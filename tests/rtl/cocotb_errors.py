@@ -78,30 +78,29 @@ async def slverr_desc_read(dut):
     await _halt_and_recover(tb, rx, faults, regs.ERR_DESC_READ, "slverr_desc_read")
 
 
-@cocotb.test(timeout_time=5, timeout_unit="ms")
-async def slverr_data_write(dut):
-    """SLVERR on a data write: ERR_CODE 2, the frame is not reported."""
+async def _fail_a_write(dut, region, err, name):
+    """Two frames complete, then every write into `region(rx)` answers SLVERR for a third."""
     tb, rx, faults = await _prologue(dut)
     await rx.start(ims=regs.ICR_ERR)
     for n in (100, 200):
         await rx.send(tb.make_frame(n))
     await tb.source.wait()
     await rx.wait_head(2)
-    s = rx.ring.slots[2]
-    faults.fail_write(s.addr, s.blen)
+    faults.fail_write(*region(rx))
     await rx.send(tb.make_frame(90), allowed={rm.DROP_FIFO})
-    await _halt_and_recover(tb, rx, faults, regs.ERR_DATA_WRITE, "slverr_data_write")
+    await _halt_and_recover(tb, rx, faults, err, name)
+
+
+@cocotb.test(timeout_time=5, timeout_unit="ms")
+async def slverr_data_write(dut):
+    """SLVERR on a data write: ERR_CODE 2, the frame is not reported."""
+    await _fail_a_write(dut, lambda rx: (rx.ring.slots[2].addr, rx.ring.slots[2].blen),
+                        regs.ERR_DATA_WRITE, "slverr_data_write")
 
 
 @cocotb.test(timeout_time=5, timeout_unit="ms")
 async def slverr_writeback(dut):
     """SLVERR on a writeback: ERR_CODE 3, HEAD does not pass the descriptor."""
-    tb, rx, faults = await _prologue(dut)
-    await rx.start(ims=regs.ICR_ERR)
-    for n in (100, 200):
-        await rx.send(tb.make_frame(n))
-    await tb.source.wait()
-    await rx.wait_head(2)
-    faults.fail_write(rx.ring.base + 16 * 2, 16)
-    await rx.send(tb.make_frame(90), allowed={rm.DROP_FIFO})
-    await _halt_and_recover(tb, rx, faults, regs.ERR_WRITEBACK, "slverr_writeback")
+    await _fail_a_write(dut, lambda rx: (rx.ring.base + 16 * 2, 16),
+                        regs.ERR_WRITEBACK, "slverr_writeback")
+
