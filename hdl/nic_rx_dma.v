@@ -259,7 +259,7 @@ nic_rx_regs #(
     .enable_pulse(enable_pulse),
     .ev_frames(ev_frames), .ev_bytes(ev_bytes),
     .ev_drop_fifo(ev_drop_fifo_total), .ev_drop_nodesc(ev_drop_nodesc),
-    .ev_drop_err({1'b0, ev_in_drop_err}), .ev_drop_oversize(ev_in_drop_over),
+    .ev_drop_err(ev_in_drop_err), .ev_drop_oversize(ev_in_drop_over),
     .ev_nodesc_wait(ev_nodesc_wait), .ev_desc_fetched(ev_desc_fetched),
     .ev_axi_err({ev_axi_err_r, ev_axi_err_b}),
     .ev_rxdw(ev_rxdw), .ev_rxdmt(ev_rxdmt), .ev_rxo(ev_rxo), .ev_err(ev_err),

@@ -77,7 +77,7 @@ module nic_rx_regs #
     input  wire [23:0]            ev_bytes,
     input  wire [15:0]            ev_drop_fifo,
     input  wire                   ev_drop_nodesc,
-    input  wire [1:0]             ev_drop_err,      // a count
+    input  wire                   ev_drop_err,
     input  wire                   ev_drop_oversize,
     input  wire                   ev_nodesc_wait,
     input  wire                   ev_desc_fetched,
@@ -302,7 +302,7 @@ always @(posedge clk) begin
     stat_bytes_reg         <= stat_bytes_reg + {40'd0, ev_bytes};
     stat_drop_fifo_reg     <= stat_drop_fifo_reg + {16'd0, ev_drop_fifo};
     stat_drop_nodesc_reg   <= stat_drop_nodesc_reg + {31'd0, ev_drop_nodesc};
-    stat_drop_err_reg      <= stat_drop_err_reg + {30'd0, ev_drop_err};
+    stat_drop_err_reg      <= stat_drop_err_reg + {31'd0, ev_drop_err};
     stat_drop_oversize_reg <= stat_drop_oversize_reg + {31'd0, ev_drop_oversize};
     stat_nodesc_wait_reg   <= stat_nodesc_wait_reg + {31'd0, ev_nodesc_wait};
     stat_desc_fetched_reg  <= stat_desc_fetched_reg + {31'd0, ev_desc_fetched};
