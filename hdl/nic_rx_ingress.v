@@ -147,7 +147,9 @@ assign meta_len = meta_len_mem[meta_rd_reg[META_AW-1:0]];
 assign meta_csum = meta_csum_mem[meta_rd_reg[META_AW-1:0]];
 assign meta_mac_err = meta_err_mem[meta_rd_reg[META_AW-1:0]];
 wire [META_AW-1:0] meta_rd_next = meta_rd_reg[META_AW-1:0] + 1'b1;
-assign meta_valid2 = (meta_wr_reg - meta_rd_reg) > 1;
+// frames stored, sized to the pointers so a wrapped difference stays small and positive
+wire [META_AW:0] meta_count = meta_wr_reg - meta_rd_reg;
+assign meta_valid2 = meta_count > {{META_AW{1'b0}}, 1'b1};
 assign meta_len2 = meta_len_mem[meta_rd_next];
 assign fifo_level = wr_tent_reg - rd_ptr_reg;
 assign ev_drop_fifo = ev_drop_fifo_reg;
@@ -185,7 +187,7 @@ wire ram_full = used == DEPTH[FIFO_AW:0];
 wire want_write = accept && !malformed && !oversize && !overflow_before;
 wire do_write = beat && want_write && !ram_full;
 wire overflow = overflow_before || (want_write && ram_full);
-wire meta_full = (meta_wr_reg - meta_rd_reg) == META_DEPTH[META_AW:0];
+wire meta_full = meta_count == META_DEPTH[META_AW:0];
 
 // checksum of this beat: lane 2m is the high byte of a big-endian word, 2m+1 the low byte
 // (the FIFO word starts at a frame offset that is a multiple of DATA_W/8, hence even)
