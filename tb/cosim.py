@@ -39,7 +39,6 @@ from .traffic import PcapScoreboard, size_source
 def parse_hold(spec: str, seed: int) -> HoldTime:
     """'fixed:NS', 'exp:MEAN_NS' or 'pareto:MEAN_NS' -> the stack's skb hold-time sampler."""
     kind, _, mean = spec.partition(":")
-    kind = {"exp": "exponential", "pareto": "long_tailed"}.get(kind, kind)
     return HoldTime(kind, float(mean or 0), seed=seed)
 
 
