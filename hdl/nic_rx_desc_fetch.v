@@ -11,6 +11,10 @@
  * outside the owned descriptors is read. The queue holds, per entry, the descriptor as read
  * and the writeback fields the data engine fills in; entries are freed in ring order when
  * their writeback completes.
+ *
+ * A beat answered with anything but OKAY never enters the queue, nor does any beat after it
+ * until the next enable: the error is reported at that beat, so the halt begins there, and
+ * the descriptors of OKAY beats before it stay usable.
  */
 module nic_rx_desc_fetch #
 (
@@ -158,7 +162,8 @@ reg [QW:0] q_alloc_reg;
 reg [QW:0] q_wr_reg;
 reg [15:0] r_idx_reg;
 reg r_half_reg;
-reg r_err_reg;
+reg r_err_reg;          // this burst has had an error beat (one STAT_AXI_ERR per burst)
+reg r_failed_reg;       // a read failed since enable: no beat enters the queue any more
 reg [63:0] r_lo_reg;
 reg [2:0] ar_out_reg;
 
@@ -203,6 +208,8 @@ generate
     end
 endgenerate
 wire r_desc_done = m_axi_rvalid && (BYTES != 8 || r_half_reg);
+wire r_beat_err = m_axi_rvalid && m_axi_rresp != 2'b00;
+wire r_enter = r_desc_done && !r_beat_err && !r_failed_reg;
 
 assign m_axi_arid = {ID_W{1'b0}};
 assign m_axi_araddr = araddr_reg;
@@ -269,17 +276,21 @@ always @(posedge clk) begin
             r_half_reg <= !r_half_reg;
             r_lo_reg <= m_axi_rdata[63:0];
         end
-        if (r_desc_done) begin
+        if (r_enter) begin
             d_addr_mem[q_wr_reg[QW-1:0]] <= r_desc[ADDR_W-1:0];
             d_len_mem[q_wr_reg[QW-1:0]] <= r_desc[79:64];
             q_wr_reg <= q_wr_reg + 1'b1;
             r_idx_reg <= (r_idx_reg + 16'd1) & ring_mask;
             ev_fetched_reg <= 1'b1;
         end
+        // the first error beat of a burst reports the error at once
+        err_reg <= r_beat_err && !r_err_reg;
+        if (r_beat_err) begin
+            r_failed_reg <= 1'b1;
+        end
         if (m_axi_rlast) begin
             r_err_reg <= 1'b0;
-            err_reg <= r_err_reg || m_axi_rresp != 2'b00;
-        end else if (m_axi_rresp != 2'b00) begin
+        end else if (r_beat_err) begin
             r_err_reg <= 1'b1;
         end
     end
@@ -298,6 +309,7 @@ always @(posedge clk) begin
         q_wr_reg <= 0;
         r_idx_reg <= 16'd0;
         r_half_reg <= 1'b0;
+        r_failed_reg <= 1'b0;
     end
 
     if (rst) begin
@@ -307,6 +319,7 @@ always @(posedge clk) begin
         r_idx_reg <= 16'd0;
         r_half_reg <= 1'b0;
         r_err_reg <= 1'b0;
+        r_failed_reg <= 1'b0;
         ar_out_reg <= 3'd0;
         arvalid_reg <= 1'b0;
         ev_fetched_reg <= 1'b0;

@@ -41,6 +41,10 @@ class AxiMonitor:
         self.b_resp = []
         self.err_cyc = None       # clock of the first non-OKAY response seen
         self.desc_read = 0        # descriptors covered by AR bursts
+        self.desc_fetched = 0     # descriptors whose every R beat was OKAY, before any error
+        self.r_failed = False     # an R error since the last enable: no later beat counts
+        self._r_beat = 0          # beat within the current descriptor (DATA_W 64: two)
+        self._r_bad = False       # the current descriptor had an errored beat
         self.ar_count = 0
         self.w_beats = 0
         self._aw_open = deque()   # [beats expected, beats seen] of bursts still owed W beats
@@ -155,13 +159,30 @@ class AxiMonitor:
             elif ar_st is not None:
                 self.error("ARVALID dropped before ARREADY")
                 ar_st = None
-            # ---- R error responses (for the post-error write check)
-            if self.err_cyc is None and rv() == "1" and rr() == "1":
-                resp = g["rresp"]()
-                if resp != "00":
-                    self.err_cyc = cyc
+            # ---- R: error responses (for the post-error write check), descriptors fetched
+            if rv() == "1" and rr() == "1":
+                self._r(g["rresp"]() != "00", cyc)
+
+    def rearm(self):
+        """The bench re-enabled the queue after a halt: errors and fetch counting start over."""
+        self.err_cyc = None
+        self.r_failed = False
+        self._r_beat = 0
+        self._r_bad = False
 
     # ------------------------------------------------------------------ handshakes
+    def _r(self, err, cyc):
+        if err and self.err_cyc is None:
+            self.err_cyc = cyc
+        self._r_bad |= err
+        self._r_beat += 1
+        if self._r_beat << self.size_r == 16:
+            if not self._r_bad and not self.r_failed:
+                self.desc_fetched += 1
+            self.r_failed |= self._r_bad
+            self._r_beat = 0
+            self._r_bad = False
+
     def _aw(self, p, first):
         addr, alen, size, burst = (int(x, 2) for x in p)
         beats = alen + 1

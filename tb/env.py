@@ -86,6 +86,7 @@ class Rx:
         for _ in range(20):
             await self.tb.cycles(100)
             v = await self.tb.read(regs.STAT_DESC_FETCHED)
-            if v == self.tb.mon.desc_read % 2**32:
+            if v == self.tb.mon.desc_fetched % 2**32:
                 return
-        self.tb.error(f"STAT_DESC_FETCHED={v}, monitor saw {self.tb.mon.desc_read} descriptors read")
+        self.tb.error(f"STAT_DESC_FETCHED={v}, monitor saw {self.tb.mon.desc_fetched} descriptors "
+                      f"read with OKAY")

@@ -44,7 +44,7 @@ async def _halt_and_recover(tb, rx, faults, code, name):
     await tb.wait_status(regs.STATUS_RUNNING, 0)
     faults.disarm()
     rx.ring.reclaim_all()
-    tb.mon.err_cyc = None
+    tb.mon.rearm()
     await tb.write(regs.ICR, 0xF)
     await rx.start()
     if (s := await tb.read(regs.STATUS)) != regs.STATUS_RUNNING:
@@ -104,3 +104,32 @@ async def slverr_writeback(dut):
     await _fail_a_write(dut, lambda rx: (rx.ring.base + 16 * 2, 16),
                         regs.ERR_WRITEBACK, "slverr_writeback")
 
+
+
+@cocotb.test(timeout_time=5, timeout_unit="ms")
+async def slverr_first_desc_burst(dut):
+    """SLVERR on every beat of the first descriptor burst, a frame at once: ERR_CODE 1, not 4.
+
+    The zero data of an errored beat must never enter the descriptor queue, or the data
+    engine takes it for a descriptor (BUF_LEN 0: a bad descriptor; with garbage data, a DMA
+    to an address nobody gave the device)."""
+    tb, rx, faults = await _prologue(dut)
+    faults.fail_read(rx.ring.base, 16 * rx.ring.size, count=10**6)
+    await rx.start(ims=regs.ICR_ERR)
+    await rx.send(tb.make_frame(100), allowed={rm.DROP_FIFO})
+    await _halt_and_recover(tb, rx, faults, regs.ERR_DESC_READ, "slverr_first_desc_burst")
+
+
+@cocotb.test(timeout_time=5, timeout_unit="ms")
+async def slverr_mid_desc_burst(dut):
+    """SLVERR on one descriptor in the middle of a burst: the halt begins at that beat.
+
+    Descriptors of the OKAY beats before it may still take frames; none at or after it
+    does, and nothing is written with what the failed beat carried."""
+    tb, rx, faults = await _prologue(dut)
+    faults.fail_read(rx.ring.base + 16 * 5, 16, count=10**6)
+    await rx.start(ims=regs.ICR_ERR)
+    await tb.wait_status(0xF3, regs.STATUS_HALTED | (regs.ERR_DESC_READ << 4))
+    for n in (60, 100):
+        await rx.send(tb.make_frame(n), allowed={rm.DELIVER, rm.DROP_FIFO})
+    await _halt_and_recover(tb, rx, faults, regs.ERR_DESC_READ, "slverr_mid_desc_burst")
