@@ -2,7 +2,7 @@
 #
 #   make sim     co-simulation of the RTL with the driver model (SIM=icarus|verilator)
 #   make test    the whole test suite, both simulators
-#   make lint    verilator --lint-only -Wall on hdl/ at every DATA_W
+#   make lint    verilator --lint-only -Wall on hdl/ at every DATA_W, and the width lint
 #   make waves   GTKWave on the last wave file, with the saved layout
 #
 # Set-up is part of every target: scripts/setup.sh creates .venv with the pinned packages and
@@ -50,6 +50,8 @@ lint: setup
 	  echo "verilator --lint-only -Wall -GDATA_W=$$w hdl/*.v"; \
 	  verilator --lint-only -Wall --quiet -GDATA_W=$$w --top-module nic_rx_dma hdl/*.v || exit 1; \
 	done
+	@echo "scripts/lint_width.py (pointer arithmetic widened by an operand or its context)"
+	@$(PY) scripts/lint_width.py
 
 clean:
 	rm -rf sim_build .pytest_cache

@@ -223,7 +223,8 @@ wire [1:0]         h_slot0 = q_slot0_mem[qh];
 wire [QW:0]        h_count = q_count_mem[qh];
 
 wire [OUT_AW:0] o_count = o_wr_reg - o_rd_reg;
-wire credit = ({1'b0, o_count} + {2'b00, sb_valid_reg}) <= 2;
+wire [OUT_AW+1:0] o_pending = {1'b0, o_count} + {{(OUT_AW+1){1'b0}}, sb_valid_reg};
+wire credit = o_pending <= 4'd2;
 wire a_free = q_nonempty && h_type == WTYPE_FREE;
 wire a_beat = q_nonempty && h_type != WTYPE_FREE && credit;
 wire a_last = k_reg == h_len;
