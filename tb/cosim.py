@@ -3,7 +3,8 @@
 - CocotbEnv: the env the driver awaits (now_ns, sleep_ns, spawn) in simulated time.
 - AxilRegBus: the driver's register bus over cocotbext-axi's AXI-Lite master.
 - DmaTarget: the AXI slave's memory is pymodel's HostMemory, so every device read and write
-  goes through IOMMU translation and the DMA ownership checker.
+  goes through IOMMU translation and the DMA ownership checker; reads are narrowed to each
+  R beat's own bytes (ReadBeats), since the slave hands its target the whole bus word.
 - The irq line is watched and calls the driver's hard interrupt handler.
 - A MAC source paces frames at an Ethernet rate and records them on the scoreboard.
 At the end the driver is closed, the pool destroyed, leaks checked, and the results written.
@@ -83,10 +84,53 @@ class InjectedFault(Exception):
     """A write the bench answers with SLVERR on purpose (FAULT_WRITE=N)."""
 
 
+class ReadBeats:
+    """The bytes each R beat of an AxiSlave carries, for a target that checks who reads what.
+
+    cocotbext-axi's AxiSlaveRead calls its target once per R beat with the whole aligned bus
+    word, whatever `arsize`. It serves one AR burst at a time, taken with its AR channel's
+    `recv()`; wrapping that call records the burst (araddr, arsize, arlen), and `next_beat()`
+    gives the byte range [lo, hi) of the beat being read: the burst's first beat from araddr to
+    the next 2**arsize boundary, every later beat 2**arsize bytes further (INCR).
+    """
+
+    def __init__(self, read_if) -> None:
+        self.lanes = read_if.byte_lanes
+        self.addr = 0
+        self.size = self.lanes
+        self.beats = 0
+        self.beat = 0
+        ch = read_if.ar_channel
+        recv = ch.recv
+
+        async def recv_and_note():
+            ar = await recv()
+            size = int(getattr(ar, "arsize", self.lanes.bit_length() - 1))
+            self.begin(int(ar.araddr), 1 << size, int(getattr(ar, "arlen", 0)) + 1)
+            return ar
+        ch.recv = recv_and_note
+
+    def begin(self, addr: int, size: int, beats: int) -> None:
+        """An AR burst: araddr, bytes per beat (2**arsize), beats (arlen + 1)."""
+        self.addr, self.size, self.beats, self.beat = addr, size, beats, 0
+
+    def next_beat(self) -> tuple:
+        """[lo, hi) of the next beat of the current burst."""
+        aligned = self.addr - self.addr % self.size
+        lo = aligned + self.beat * self.size
+        hi = lo + self.size
+        if self.beat == 0:
+            lo = self.addr
+        self.beat += 1
+        return lo, hi
+
+
 class DmaTarget:
     """cocotbext-axi slave target over pymodel's HostMemory (bus address = IOVA or physical).
 
-    With fault_write=N the N-th write call raises, which the AXI slave answers with SLVERR.
+    A read hands HostMemory only the beat's own bytes (`ReadBeats`); the other lanes of the bus
+    word read as zero. With fault_write=N the N-th write call raises, which the AXI slave
+    answers with SLVERR.
     """
 
     def __init__(self, hm: HostMemory, on_error, fault_write: int = 0) -> None:
@@ -94,13 +138,26 @@ class DmaTarget:
         self.on_error = on_error
         self.fault_write = fault_write
         self.writes = 0
+        self.beats: Optional[ReadBeats] = None
+
+    def attach(self, axi: AxiSlave) -> "DmaTarget":
+        """Learn each read beat's bytes from the slave's AR channel."""
+        self.beats = ReadBeats(axi.read_if)
+        return self
 
     async def read(self, address: int, length: int) -> bytes:
+        lo, hi = address, address + length
+        if self.beats is not None:
+            lo, hi = self.beats.next_beat()
+            if not address <= lo < hi <= address + length:
+                raise AssertionError(f"R beat [{lo:#x}, {hi:#x}) outside the bus word at "
+                                     f"{address:#x}")
         try:
-            return self.hm.device_read(address, length)
+            data = self.hm.device_read(lo, hi - lo)
         except Breach as e:
             self.on_error(e, "device read")
             raise
+        return bytes(lo - address) + data + bytes(address + length - hi)
 
     async def write(self, address: int, data: bytes) -> None:
         self.writes += 1
@@ -135,8 +192,9 @@ class CoSim:
         cocotb.start_soon(Clock(dut.clk, opt.clk_ns, unit="ns").start())
         self.axil = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil"), dut.clk, dut.rst)
         self.source = AxiStreamSource(AxiStreamBus.from_prefix(dut, "s_axis_rx"), dut.clk, dut.rst)
-        self.axi = AxiSlave(AxiBus.from_prefix(dut, "m_axi"), dut.clk, dut.rst,
-                            target=DmaTarget(self.hm, self._fail, opt.fault_write))
+        self.target = DmaTarget(self.hm, self._fail, opt.fault_write)
+        self.axi = AxiSlave(AxiBus.from_prefix(dut, "m_axi"), dut.clk, dut.rst, target=self.target)
+        self.target.attach(self.axi)
         for name in ("cocotb.nic_rx_dma", f"cocotb.{dut._name}"):
             logging.getLogger(name).setLevel(logging.ERROR)
         self.bus = AxilRegBus(self.axil)
