@@ -26,9 +26,13 @@ class StackStats:
 class HoldTime:
     """How long the stack keeps an skb: fixed, exponential, or long-tailed (Pareto, alpha 1.5)."""
 
+    KINDS = ("fixed", "exp", "pareto")
+
     def __init__(self, kind: str = "fixed", mean_ns: float = 0.0, seed: int = 0) -> None:
-        if kind not in ("fixed", "exp", "pareto"):
-            raise ValueError(f"hold time kind {kind!r}")
+        if kind not in self.KINDS:
+            raise ValueError(f"hold time kind {kind!r}: use one of {', '.join(self.KINDS)}")
+        if not 0 <= float(mean_ns) < float("inf"):
+            raise ValueError(f"hold time mean {mean_ns!r}: use a finite number of ns >= 0")
         self.kind = kind
         self.mean_ns = float(mean_ns)
         self.rng = random.Random(seed)

@@ -2,8 +2,11 @@
 """`make sim`: build nic_rx_dma, co-simulate it with the driver model, print a summary.
 
 Options are make variables (environment): SIM, DRIVER, COHERENT, IOMMU, PROFILE, FRAMES, SIZES,
-RATE, SEED, DATA_W, WAVES, and CLK_NS, RING, BUG, STRICT, HOLD, MAC_ERR_EVERY, FAULT_WRITE. Results go to
-sim_build/sim_results.json; with WAVES=1 the FST goes to sim_build/cosim/nic_rx_dma.fst.
+RATE, SEED, DATA_W, WAVES, CLK_NS, RING, BUG, STRICT, HOLD, MAC_ERR_EVERY, FAULT_WRITE and
+PARAMS; tb/cosim_options.py defines and checks them. Every option is checked before anything
+builds: a bad value prints one line (the option, the value, what it takes) and exits 2.
+Results go to sim_build/sim_results.json; with WAVES=1 the FST goes to
+sim_build/cosim/nic_rx_dma.fst. The summary ends with the `make sim` line that repeats the run.
 `--matrix` (make sim-matrix) runs both simulators x both RX paths x coherent / non-coherent
 with the other options as given, printing each summary and writing
 sim_build/sim_results_<sim>_<driver>_<coherent|noncoherent>.json.
@@ -15,12 +18,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tb.cosim_run import options, run, summary  # noqa: E402
+from tb.cosim_options import OptionError, parse  # noqa: E402
+from tb.cosim_run import run, summary  # noqa: E402
 
 
-def one(overrides, results):
-    res = run(options(overrides), results)
-    print(summary(res))
+def one(opts, results):
+    try:
+        res = run(opts, results)
+    except RuntimeError as e:                  # the build or the simulator failed
+        print(f"{e}\n  reproduce  {opts.command()}", file=sys.stderr)
+        return False
+    print(summary(res, opts.command()))
     print(f"  results written to {results.relative_to(ROOT)}"
           + (f"; waves in {Path(res['waves']).relative_to(ROOT)} (make waves)"
              if res.get("waves") else ""))
@@ -32,16 +40,23 @@ def main():
     ap.add_argument("--matrix", action="store_true",
                     help="both simulators x both RX paths x coherent and non-coherent")
     a = ap.parse_args()
-    if not a.matrix:
-        return 0 if one({}, ROOT / "sim_build" / "sim_results.json") else 1
+    if a.matrix:
+        cells = [(f"{sim}_{driver}_{'coherent' if coherent == '1' else 'noncoherent'}",
+                  {"SIM": sim, "DRIVER": driver, "COHERENT": coherent})
+                 for sim in ("icarus", "verilator") for driver in ("page_pool", "legacy")
+                 for coherent in ("0", "1")]
+    else:
+        cells = [("", {})]
+    try:
+        runs = [(tag, parse(overrides)) for tag, overrides in cells]
+    except OptionError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     ok = True
-    for sim in ("icarus", "verilator"):
-        for driver in ("page_pool", "legacy"):
-            for coherent in ("0", "1"):
-                tag = f"{sim}_{driver}_{'coherent' if coherent == '1' else 'noncoherent'}"
-                print(f"\n== {tag}")
-                ok &= one({"SIM": sim, "DRIVER": driver, "COHERENT": coherent},
-                          ROOT / "sim_build" / f"sim_results_{tag}.json")
+    for tag, opts in runs:
+        if tag:
+            print(f"\n== {tag}")
+        ok &= one(opts, ROOT / "sim_build" / (f"sim_results_{tag}.json" if tag else "sim_results.json"))
     return 0 if ok else 1
 
 

@@ -1,56 +1,372 @@
-"""The co-simulation's options: one table of names and defaults for `make sim`, the tests and
-the cocotb side. A make variable is the option's name in capitals (SIM, DRIVER, ...); the
-simulator process gets them as COSIM_<NAME>. No cocotb here: the runner imports it too.
+"""The co-simulation's options: the one table of names, defaults, types and legal values for
+`make sim`, the tests and the cocotb side. A make variable is the option's name in capitals
+(SIM, DRIVER, ...); the simulator process gets them as COSIM_<NAME>.
+
+Every value is parsed and checked here before anything builds. A bad one raises OptionError,
+whose text is one line: the option, the value, and what the option takes. Legal names come
+from where they are defined (simulators from tb.build, RX paths and bugs from pymodel.driver,
+profiles from pymodel/costs.json, hold-time kinds from pymodel.stack, build parameters from
+hdl/nic_rx_dma.v); a PARAMS set is also elaborated once by Icarus, so the RTL's own parameter
+checks refuse it here rather than at the start of a simulation. No cocotb here: the runner
+imports it too.
 """
 from __future__ import annotations
 
+import hashlib
+import math
 import os
-from dataclasses import dataclass, fields
-from typing import Dict, Optional
+import re
+import shlex
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Callable, Dict, Mapping, Optional, Tuple
+
+from pymodel import regs
+from pymodel.costs import PROFILES
+from pymodel.driver import BUGS, PATHS
+from pymodel.stack import HoldTime
+from pymodel.traffic import MIN_LEN
+
+from .build import ROOT, SIMS, TOP, hdl_sources
+
+DATA_WIDTHS = (64, 128, 256, 512)           # SPEC §2: every one must work
+IOMMU_MODES = ("off", "strict", "lazy")      # off, or pymodel.iommu.Iommu's two modes
+FRAME_MAX = regs.MAX_FRAME_RESET            # longest generated frame: the device's MAX_FRAME
+CLOCK_STEP_PS = 1                           # the simulators' time precision (tb/build.py)
+
+# PARAMS=small: the smallest legal build, where every pointer, counter and queue wraps within a
+# few frames.
+SMALL_PARAMS: Dict[str, int] = {"META_DEPTH": 2, "DESC_QUEUE": 4, "DESC_BURST": 2, "WB_BURST": 1,
+                                "MAX_BURST": 1, "MAX_OUTSTANDING": 2, "FIFO_BYTES": 4096}
+
+
+class OptionError(ValueError):
+    """A value an option does not take; str() is the one line `make sim` prints."""
+
+    def __init__(self, name: str, value: str, reason: str) -> None:
+        self.name = name
+        self.value = value
+        super().__init__(f"{name}={_shown(value)}: {reason}")
+
+
+def _shown(value: str) -> str:
+    return value if value and value.isprintable() and " " not in value else repr(value)
+
+
+class _Refused(Exception):
+    """Raised by a parser; the text (may be empty) says why, before what the option takes."""
+
+
+# ---------------------------------------------------------------------- parsers: text -> value
+def _one_of(values) -> Callable[[str], str]:
+    def parse(s: str) -> str:
+        if s not in values:
+            raise _Refused()
+        return s
+    return parse
+
+
+def _int(lo: Optional[int] = None) -> Callable[[str], int]:
+    def parse(s: str) -> int:
+        try:
+            v = int(s)
+        except ValueError:
+            raise _Refused("not an integer") from None
+        if lo is not None and v < lo:
+            raise _Refused()
+        return v
+    return parse
+
+
+def _flag(s: str) -> int:
+    if s not in ("0", "1"):
+        raise _Refused()
+    return int(s)
+
+
+def _positive_float(s: str) -> float:
+    try:
+        v = float(s)
+    except ValueError:
+        raise _Refused("not a number") from None
+    if not 0 < v < math.inf:
+        raise _Refused()
+    return v
+
+
+def _data_w(s: str) -> int:
+    if s not in {str(w) for w in DATA_WIDTHS}:
+        raise _Refused()
+    return int(s)
+
+
+def _clk_ns(s: str) -> float:
+    v = _positive_float(s)
+    steps = v * 1000 / CLOCK_STEP_PS          # how cocotb's Clock converts it: exact, or refused
+    if steps != math.floor(steps) or int(steps) % 2:
+        raise _Refused()
+    return v
+
+
+def _ring(s: str) -> int:
+    v = _int()(s)
+    if v & (v - 1) or not regs.RING_SIZE_MIN <= v <= regs.RING_SIZE_MAX:
+        raise _Refused()
+    return v
+
+
+def _hold(s: str) -> str:
+    kind, colon, ns = s.partition(":")
+    if kind not in HoldTime.KINDS or not colon:
+        raise _Refused()
+    try:
+        v = float(ns)
+    except ValueError:
+        raise _Refused(f"{ns!r} is not a number") from None
+    if not 0 <= v < math.inf:
+        raise _Refused()
+    return s
+
+
+def _sizes(s: str) -> str:
+    from .traffic import size_source          # the grammar's owner
+    if s.lower().startswith("pcap:"):
+        path = s[5:]
+        try:
+            size_source(s, 1)
+        except OSError as e:
+            raise _Refused(f"cannot read {path}: {e.strerror or e}") from None
+        except ValueError as e:                   # readable but empty
+            raise _Refused(str(e).split(": ", 1)[-1]) from None
+        except Exception as e:                    # noqa: BLE001 - scapy's "not a capture file"
+            raise _Refused(f"{path} is not a pcap file ({e})") from None
+        return s
+    try:
+        _, mix = size_source(s, 1)
+    except ValueError as e:
+        text = str(e)
+        raise _Refused(text.split(": ", 1)[1] if text.startswith("SIZES=") and
+                       "use N" not in text else "") from None
+    if max(hi for _, _, hi in mix.bands) > FRAME_MAX:
+        raise _Refused(f"frames longer than {FRAME_MAX} bytes")
+    return s
+
+
+def _bug(s: str) -> str:
+    if s == "none":
+        return ""
+    if s not in BUGS:
+        raise _Refused()
+    return s
+
+
+def _params(s: str) -> str:
+    """Syntax and value types only; names and the RTL's own checks come with the HDL."""
+    if s in ("", "small"):
+        return s
+    seen: Dict[str, int] = {}
+    for item in s.split(","):
+        name, eq, value = item.strip().partition("=")
+        name = name.strip().upper()
+        if not eq or not re.fullmatch(r"[A-Z_][A-Z0-9_]*", name):
+            raise _Refused(f"{item.strip()!r} is not NAME=VALUE")
+        if name in seen:
+            raise _Refused(f"{name} given twice")
+        try:
+            v = int(value.strip())
+        except ValueError:
+            raise _Refused(f"{name}={value.strip()!r} is not an integer") from None
+        if not 0 < v < 2 ** 31:
+            raise _Refused(f"{name}={v} is not a positive 32-bit integer")
+        seen[name] = v
+    return ",".join(f"{k}={v}" for k, v in sorted(seen.items()))
+
+
+def _text(s: str) -> str:
+    return s
+
+
+def _opt(default, parse: Callable[[str], object], takes: str):
+    return field(default=default, metadata={"parse": parse, "takes": takes})
+
+
+def _listing(values) -> str:
+    values = [str(v) for v in values]
+    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " or " + values[-1]
 
 
 @dataclass
 class Options:
-    """Every knob of a co-simulation run; from COSIM_* environment variables."""
+    """Every knob of a co-simulation run, typed; `takes` in each field's metadata says what a
+    make variable may hold."""
 
-    sim: str = "icarus"
-    driver: str = "page_pool"
-    coherent: int = 0
-    iommu: str = "off"
-    profile: str = "cortex-a53"
-    frames: int = 1000
-    sizes: str = "imix"
-    rate: float = 1.0
-    seed: int = 1
-    data_w: int = 64
-    clk_ns: float = 8.0
-    ring: int = 256
-    bug: str = ""
-    strict: int = 1
-    hold: str = "fixed:0"
-    waves: int = 0
-    mac_err_every: int = 0
-    fault_write: int = 0
-    results: str = "sim_build/sim_results.json"
+    sim: str = _opt("icarus", _one_of(SIMS), _listing(SIMS))
+    driver: str = _opt("page_pool", _one_of(PATHS), _listing(PATHS))
+    coherent: int = _opt(0, _flag, "0 (non-coherent memory) or 1 (coherent)")
+    iommu: str = _opt("off", _one_of(IOMMU_MODES), _listing(IOMMU_MODES))
+    profile: str = _opt("cortex-a53", _one_of(PROFILES), _listing(PROFILES) + " (pymodel/costs.json)")
+    frames: int = _opt(1000, _int(1), "a positive integer")
+    sizes: str = _opt("imix", _sizes, f"imix, N, fixed:N, uniform:MIN-MAX, mixed or pcap:FILE, "
+                                      f"frame sizes N from {MIN_LEN} to {FRAME_MAX}")
+    rate: float = _opt(1.0, _positive_float, "a positive link rate in Gb/s")
+    seed: int = _opt(1, _int(), "an integer")
+    data_w: int = _opt(64, _data_w, _listing(DATA_WIDTHS))
+    clk_ns: float = _opt(8.0, _clk_ns, f"a positive clock period in ns, a whole even number of "
+                                       f"{CLOCK_STEP_PS} ps steps (e.g. 8, 4, 3.2)")
+    ring: int = _opt(256, _ring, f"a power of two from {regs.RING_SIZE_MIN} to {regs.RING_SIZE_MAX}")
+    bug: str = _opt("", _bug, _listing(["none", *BUGS]))
+    strict: int = _opt(1, _flag, "1 (stop at the first breach) or 0 (record breaches)")
+    hold: str = _opt("fixed:0", _hold, _listing(f"{k}:NS" for k in HoldTime.KINDS)
+                     + " with NS >= 0")
+    waves: int = _opt(0, _flag, "0 or 1")
+    mac_err_every: int = _opt(0, _int(0), "an integer >= 0 (0: no MAC errors)")
+    fault_write: int = _opt(0, _int(0), "an integer >= 0 (0: no injected SLVERR)")
+    params: str = _opt("", _params, "nothing (the defaults), small, or NAME=V,NAME=V with NAME a "
+                                    f"parameter of hdl/{TOP}.v other than DATA_W and V a "
+                                    "positive integer")
+    results: str = _opt("sim_build/sim_results.json", _text, "a file name")
+
+    # ------------------------------------------------------------------ reading
+    @classmethod
+    def from_text(cls, values: Mapping[str, str], *, hdl_dir: Optional[Path] = None,
+                  check_rtl: bool = True) -> "Options":
+        """Options from text by field name (missing or empty: the default), every value and
+        every combination checked. check_rtl also elaborates a PARAMS set with Icarus."""
+        kw = {}
+        for f in fields(cls):
+            text = str(values.get(f.name, "") or "").strip()
+            if not text:
+                kw[f.name] = f.default
+                continue
+            try:
+                kw[f.name] = f.metadata["parse"](text)
+            except _Refused as e:
+                reason = f"{e}; " if str(e) else ""
+                raise OptionError(f.name.upper(), text,
+                                  f"{reason}{f.name.upper()} takes {f.metadata['takes']}") from None
+        o = cls(**kw)
+        o._check_together(hdl_dir, check_rtl)
+        return o
 
     @classmethod
     def from_env(cls) -> "Options":
-        o = cls()
-        for f in o.__dataclass_fields__.values():
-            v = os.environ.get("COSIM_" + f.name.upper())
-            if v is not None and v != "":
-                setattr(o, f.name, type(getattr(o, f.name))(v))
-        return o
+        """Inside the simulator: the COSIM_* variables the runner set."""
+        return cls.from_text({f.name: os.environ.get("COSIM_" + f.name.upper(), "")
+                              for f in fields(cls)}, check_rtl=False)
+
+    def _check_together(self, hdl_dir: Optional[Path], check_rtl: bool) -> None:
+        if self.bug and self.driver not in BUGS[self.bug]:
+            raise OptionError("BUG", self.bug, f"applies to DRIVER={_listing(BUGS[self.bug])}, "
+                                               f"not DRIVER={self.driver}")
+        if self.params:
+            known = hdl_parameters(hdl_dir)
+            for name in self.parameters():
+                if name == "DATA_W" or name not in known:
+                    why = "set DATA_W itself" if name == "DATA_W" else f"{TOP} has no {name}"
+                    raise OptionError("PARAMS", self.params,
+                                      f"{why}; PARAMS names " + _listing(
+                                          [k for k in known if k != "DATA_W"]))
+            if check_rtl:
+                refused = rtl_refuses(self.data_w, self.parameters(), hdl_dir)
+                if refused:
+                    raise OptionError("PARAMS", self.params,
+                                      f"the RTL refuses it at DATA_W={self.data_w}: {refused}")
+
+    # ------------------------------------------------------------------ derived
+    def parameters(self) -> Dict[str, int]:
+        """The RTL build parameters PARAMS asks for (besides DATA_W); {} for the defaults."""
+        if self.params == "small":
+            return dict(SMALL_PARAMS)
+        return {k: int(v) for k, v in (i.split("=") for i in self.params.split(",") if i)}
+
+    def build_name(self, hdl_dir: Optional[Path] = None) -> Optional[str]:
+        """The build directory's name when it is not tb.build's default for (sim, DATA_W, waves):
+        it carries the parameters and, for another HDL directory, a digest of its path."""
+        p = self.parameters()
+        if not p and hdl_dir is None:
+            return None
+        tag = f"{self.sim}_dw{self.data_w}" + "".join(f"_{k.lower()}{v}" for k, v in sorted(p.items()))
+        if hdl_dir is not None:
+            tag += "_hdl" + hashlib.sha1(str(Path(hdl_dir).resolve()).encode()).hexdigest()[:10]
+        return tag + ("_waves" if self.waves else "")
+
+    def hold_time(self) -> Tuple[str, float]:
+        """HOLD as (kind, ns) for pymodel.stack.HoldTime."""
+        kind, _, ns = self.hold.partition(":")
+        return kind, float(ns)
+
+    def text(self) -> Dict[str, str]:
+        """Option name -> value as text, every option a make variable sets (not `results`)."""
+        return {f.name: str(getattr(self, f.name)) for f in fields(self) if f.name != "results"}
+
+    def env(self) -> Dict[str, str]:
+        """COSIM_<NAME> variables for the simulator process."""
+        return {"COSIM_" + f.name.upper(): str(getattr(self, f.name)) for f in fields(self)}
+
+    def command(self) -> str:
+        """The `make sim` line that repeats this run: the options not at their default, and SEED."""
+        default = Options()
+        words = [f"{f.name.upper()}={shlex.quote(str(getattr(self, f.name)))}"
+                 for f in fields(self) if f.name != "results"
+                 and (f.name == "seed" or getattr(self, f.name) != getattr(default, f.name))]
+        return "make sim " + " ".join(words)
 
 
-def options(overrides: Optional[Dict[str, str]] = None) -> Dict[str, str]:
-    """Option name -> value as text: overrides (by make variable name), else the environment's
-    make variable, else the default."""
-    o = {}
-    for f in fields(Options):
-        if f.name == "results":
-            continue
-        var = f.name.upper()
-        default = str(getattr(Options, f.name))
-        o[f.name] = str((overrides or {}).get(var, os.environ.get(var, default)) or default)
-    return o
+# ---------------------------------------------------------------------- the RTL's parameters
+def hdl_parameters(hdl_dir: Optional[Path] = None) -> Dict[str, int]:
+    """`parameter NAME = <integer>` in the top module's header, in order."""
+    top = Path(hdl_dir or ROOT / "hdl") / f"{TOP}.v"
+    text = re.sub(r"//[^\n]*|/\*.*?\*/", "", top.read_text(), flags=re.S)
+    m = re.search(rf"\bmodule\s+{TOP}\b(.*?);", text, flags=re.S)
+    header = m.group(1) if m else ""
+    return {n: int(v) for n, v in re.findall(r"\bparameter\s+(?:integer\s+)?(\w+)\s*=\s*(\d+)",
+                                             header)}
+
+
+def rtl_refuses(data_w: int, parameters: Dict[str, int], hdl_dir: Optional[Path] = None,
+                timeout_s: float = 20.0) -> Optional[str]:
+    """Elaborate the design with these parameters in Icarus and run its time-0 checks (the
+    `initial` blocks that $error on an illegal set): the first complaint, or None when it is
+    accepted or Icarus is not installed. Works in a temporary directory."""
+    iverilog, vvp = shutil.which("iverilog"), shutil.which("vvp")
+    if not (iverilog and vvp):
+        return None
+    defs = [f"-P{TOP}.{k}={v}" for k, v in {"DATA_W": data_w, **parameters}.items()]
+    with tempfile.TemporaryDirectory(prefix="nic_rx_params_") as d:
+        out = Path(d) / "elab.vvp"
+        try:
+            cc = subprocess.run([iverilog, "-g2012", "-s", TOP, "-o", str(out), *defs,
+                                 *map(str, hdl_sources(hdl_dir))],
+                                capture_output=True, text=True, timeout=timeout_s)
+            if cc.returncode != 0:
+                lines = [ln for ln in (cc.stderr + cc.stdout).splitlines() if ln.strip()]
+                return "iverilog: " + (lines[0] if lines else f"exit status {cc.returncode}")
+            run = subprocess.run([vvp, "-n", str(out)], capture_output=True, text=True,
+                                 timeout=timeout_s, cwd=d)
+        except subprocess.TimeoutExpired:
+            return None
+    said = []                                  # (not the top's own check, message)
+    for ln in (run.stdout + run.stderr).splitlines():
+        m = re.search(r"Error:\s*(.*?)\s*(?:\(instance ([^)]*)\))?\s*$", ln)
+        if m and (m.group(2) != TOP, m.group(1)) not in said:
+            said.append((m.group(2) != TOP, m.group(1)))
+    return "; ".join(msg for _, msg in sorted(said, key=lambda x: x[0])) or None
+
+
+# ---------------------------------------------------------------------- make variables
+def parse(overrides: Optional[Mapping[str, str]] = None,
+          environ: Optional[Mapping[str, str]] = None, **kw) -> Options:
+    """Options from make variables: overrides (by make variable name), else the environment's
+    make variable, else the default; checked as Options.from_text (keywords go there)."""
+    env = os.environ if environ is None else environ
+    ov = overrides or {}
+    return Options.from_text({f.name: str(ov.get(f.name.upper(), env.get(f.name.upper(), "")))
+                              for f in fields(Options) if f.name != "results"}, **kw)
+
+
+def options(overrides: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
+    """parse(overrides).text(): option name -> checked value as text."""
+    return parse(overrides).text()

@@ -1,33 +1,43 @@
 """Build and run one co-simulation (the `make sim` run and the co-sim tests), and its summary.
 
-Options and their defaults are tb/cosim_options.Options, set by make variables. Results go to
-sim_build/sim_results.json; with WAVES=1 the FST goes to sim_build/cosim/nic_rx_dma.fst.
+Options, their defaults and their checks are tb/cosim_options, set by make variables. Results go
+to sim_build/sim_results.json; with WAVES=1 the FST goes to sim_build/cosim/nic_rx_dma.fst.
 """
 import json
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Mapping, Optional, Union
 
 from .build import ROOT, build, run_test
-from .cosim_options import options  # noqa: F401 - the runner's callers take options from here
+from .cosim_options import Options, options  # noqa: F401 - the runner's callers take options from here
 
 
-def run(opts: dict, results: Path, fst: Path = ROOT / "sim_build" / "cosim" / "nic_rx_dma.fst") -> dict:
-    """Build and run one co-simulation; returns the results dict (also written to `results`)."""
-    sim, dw, waves = opts["sim"], int(opts["data_w"]), opts["waves"] not in ("", "0")
-    bdir = build(sim, dw, waves=waves)
+def run(opts: Union[Options, Mapping[str, str]], results: Path,
+        fst: Path = ROOT / "sim_build" / "cosim" / "nic_rx_dma.fst", *,
+        hdl_dir: Optional[Path] = None) -> dict:
+    """Build and run one co-simulation; returns the results dict (also written to `results`).
+
+    opts: Options, or option name -> text as cosim_options.options() gives (checked here).
+    hdl_dir: co-simulate the RTL in another directory (a mutant copy of hdl/) instead of hdl/;
+    its build gets its own name.
+    """
+    o = opts if isinstance(opts, Options) and hdl_dir is None else Options.from_text(
+        opts.text() if isinstance(opts, Options) else opts, hdl_dir=hdl_dir)
+    params = o.parameters()
+    bdir = build(o.sim, o.data_w, waves=bool(o.waves), hdl_dir=hdl_dir,
+                 parameters=params or None, name=o.build_name(hdl_dir))
     tdir = results.parent / (results.stem + "_run")
-    fst = fst if waves else None
+    fst = fst if o.waves else None
     if fst:
         fst.parent.mkdir(parents=True, exist_ok=True)
     if results.exists():
         results.unlink()
-    env = {"COSIM_" + k.upper(): v for k, v in opts.items()}
+    env = o.env()
     env["COSIM_RESULTS"] = str(results)
-    env["COSIM_DATA_W"] = str(dw)
     t0 = time.time()
     try:
-        run_test(sim, bdir, "cocotb_cosim", tdir, extra_env=env, seed=int(opts["seed"]),
+        run_test(o.sim, bdir, "cocotb_cosim", tdir, extra_env=env, seed=o.seed,
                  waves=fst, pythonpath=[ROOT / "tests" / "cosim"])
     except SystemExit:
         pass
@@ -38,7 +48,11 @@ def run(opts: dict, results: Path, fst: Path = ROOT / "sim_build" / "cosim" / "n
                            + "\n".join(log))
     res = json.loads(results.read_text())
     res["verdict"] = failures(tdir / "results.xml")
-    if waves:
+    res["params"] = o.params
+    res["build_parameters"] = params
+    if hdl_dir is not None:
+        res["hdl_dir"] = str(hdl_dir)
+    if o.waves:
         res["waves"] = str(fst)
     results.write_text(json.dumps(res, indent=2, sort_keys=True) + "\n")
     return res
@@ -54,15 +68,16 @@ def failures(xml: Path):
     return out
 
 
-def summary(res: dict) -> str:
-    """The table `make sim` prints."""
+def summary(res: dict, command: str = "") -> str:
+    """The table `make sim` prints; `command`, the line that repeats the run, ends it."""
     pp = res.get("page_pool", {})
     dma = res.get("dma", {})
     drops = res.get("drops", {})
     rows = [
         ("run", f"{res['sim']}, DATA_W {res['data_w']}, driver {res['driver']}, "
                 f"{'coherent' if int(res['coherent']) else 'non-coherent'}, IOMMU {res['iommu']}, "
-                f"profile {res['profile']}" + (f", BUG {res['bug']}" if res.get("bug") else "")),
+                f"profile {res['profile']}" + (f", BUG {res['bug']}" if res.get("bug") else "")
+                + (f", PARAMS {res['params']}" if res.get("params") else "")),
         ("traffic", f"{res['frames_sent']} frames, sizes {res['sizes']}, {res['rate_gbps']} Gb/s, "
                     f"seed {res['seed']}"),
         ("frames", f"sent {res['frames_sent']}  delivered {res['frames_delivered']}  "
@@ -86,6 +101,6 @@ def summary(res: dict) -> str:
         ("simulation", f"{res['cycles']} cycles in {res['wall_s']:.1f} s wall "
                        f"({res['cycles_per_s'] or 0:.0f} cycles/s), {res['sim_ns'] / 1e3:.1f} us simulated"),
         ("verdict", "PASS" if not res.get("verdict") else "FAIL: " + "; ".join(res["verdict"])),
-    ]
+    ] + ([("reproduce", command)] if command else [])
     w = max(len(k) for k, _ in rows)
     return "\n".join(f"  {k:<{w}}  {v}" for k, v in rows)
