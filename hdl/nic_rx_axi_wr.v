@@ -121,8 +121,10 @@ module nic_rx_axi_wr #
 localparam BYTES = DATA_W / 8;
 localparam LB = $clog2(BYTES);
 localparam SLOTS = BYTES / 16;
-localparam TAG_AW = $clog2(MAX_OUTSTANDING);
-localparam WCMD_DEPTH = 2 * MAX_OUTSTANDING;
+// the tag table has at least two entries, so its index is never zero bits wide
+localparam TAG_DEPTH = MAX_OUTSTANDING < 2 ? 2 : MAX_OUTSTANDING;
+localparam TAG_AW = $clog2(TAG_DEPTH);
+localparam WCMD_DEPTH = 2 * TAG_DEPTH;
 localparam WCMD_AW = TAG_AW + 1;
 localparam OUT_AW = 2;
 localparam [1:0] BURST_INCR = 2'b01;
@@ -132,8 +134,8 @@ localparam [1:0]
     WTYPE_FREE = 2'd2;
 
 initial begin
-    if ((1 << TAG_AW) != MAX_OUTSTANDING || MAX_OUTSTANDING < 2) begin
-        $error("Error: MAX_OUTSTANDING must be a power of two >= 2 (instance %m)");
+    if ((1 << $clog2(MAX_OUTSTANDING)) != MAX_OUTSTANDING || MAX_OUTSTANDING < 1) begin
+        $error("Error: MAX_OUTSTANDING must be a power of two >= 1 (instance %m)");
         $finish;
     end
 end
@@ -160,11 +162,11 @@ reg [WCMD_AW:0]    q_wr_reg;
 reg [WCMD_AW:0]    q_rd_reg;
 
 // B tags
-reg                t_wb_mem [0:MAX_OUTSTANDING-1];
-reg                t_last_mem [0:MAX_OUTSTANDING-1];
-reg [QW:0]         t_count_mem [0:MAX_OUTSTANDING-1];
-reg [7:0]          t_frames_mem [0:MAX_OUTSTANDING-1];
-reg [23:0]         t_bytes_mem [0:MAX_OUTSTANDING-1];
+reg                t_wb_mem [0:TAG_DEPTH-1];
+reg                t_last_mem [0:TAG_DEPTH-1];
+reg [QW:0]         t_count_mem [0:TAG_DEPTH-1];
+reg [7:0]          t_frames_mem [0:TAG_DEPTH-1];
+reg [23:0]         t_bytes_mem [0:TAG_DEPTH-1];
 reg [TAG_AW:0]     t_wr_reg;
 reg [TAG_AW:0]     t_rd_reg;
 reg [QW+4:0]       frames_in_flight_reg;
@@ -266,7 +268,9 @@ endgenerate
 
 
 assign rd_en = a_beat && h_type == WTYPE_DATA;
-assign rd_addr0 = h_wptr + {{(FIFO_AW > 8 ? FIFO_AW-8 : 0){1'b0}}, k_reg};
+// the beat counter is 8 bits; the FIFO address wraps at FIFO_AW bits, which may be fewer
+wire [FIFO_AW+7:0] rd_addr_sum = {8'd0, h_wptr} + {{FIFO_AW{1'b0}}, k_reg};
+assign rd_addr0 = rd_addr_sum[FIFO_AW-1:0];
 assign rd_addr1 = rd_addr0 + 1'b1;
 
 // realignment of two FIFO words to the buffer's byte lanes
@@ -396,7 +400,8 @@ always @(posedge clk) begin
 end
 
 // every write carries ID 0, so the B ID needs no matching; slot and count serve DATA_W >= 256
-wire unused_ok = &{1'b0, m_axi_bid, pair_shifted[2*DATA_W-1:DATA_W], h_slot0, h_count, 1'b0};
+wire unused_ok = &{1'b0, m_axi_bid, pair_shifted[2*DATA_W-1:DATA_W], h_slot0, h_count,
+                   rd_addr_sum[FIFO_AW+7:FIFO_AW], 1'b0};
 
 endmodule
 

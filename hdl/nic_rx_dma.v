@@ -134,8 +134,8 @@ initial begin
         $error("Error: ADDR_W must be 32 .. 64 (instance %m)");
         $finish;
     end
-    if (FIFO_BYTES < 2 * 9216 || (FIFO_BYTES & (FIFO_BYTES - 1)) != 0) begin
-        $error("Error: FIFO_BYTES must be a power of two >= 18432 (instance %m)");
+    if (FIFO_BYTES < 8 * (DATA_W / 8) || (FIFO_BYTES & (FIFO_BYTES - 1)) != 0) begin
+        $error("Error: FIFO_BYTES must be a power of two of at least 8 bus words (instance %m)");
         $finish;
     end
 end

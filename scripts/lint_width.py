@@ -22,6 +22,9 @@ import pyslang
 from pyslang import ast, syntax
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tb.params import SMALL  # noqa: E402
+
 TOP = "nic_rx_dma"
 B = ast.BinaryOperator
 ARITH = {B.Add, B.Subtract, B.Multiply, B.LogicalShiftLeft, B.ArithmeticShiftLeft}
@@ -29,8 +32,6 @@ K = ast.ExpressionKind
 INDEX = -1     # the `truncated` mark of arithmetic that selects a bit or a part
 
 # parameter sets the lint elaborates: every DATA_W, at the defaults and at the smallest values
-SMALL = {"META_DEPTH": 2, "DESC_QUEUE": 2, "DESC_BURST": 1, "WB_BURST": 1, "MAX_BURST": 1,
-         "MAX_OUTSTANDING": 1, "FIFO_BYTES": 1024}
 PARAM_SETS = [{"DATA_W": w} for w in (64, 128, 256, 512)] + \
              [{"DATA_W": w, **SMALL} for w in (64, 512)]
 

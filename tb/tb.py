@@ -15,6 +15,7 @@ from cocotb.utils import get_sim_time
 from cocotbext.axi import (AxiBus, AxiLiteBus, AxiLiteMaster, AxiSlave, AxiStreamBus,
                            AxiStreamFrame, AxiStreamSource)
 
+from . import params
 from . import refmodel as rm
 from . import regs
 from .axi_monitor import AxiMonitor
@@ -65,10 +66,14 @@ class TB:
         self.mem = HostMemory(MEM_BASE, mem_size)
         self.axi = AxiSlave(AxiBus.from_prefix(dut, "m_axi"), dut.clk, dut.rst, target=self.mem)
         dut.rst.value = 1   # an edge the models see: they idle until reset is released
-        self.mon = AxiMonitor(self)
+        self.params = params.from_env()
+        p = self.params
+        self.mon = AxiMonitor(self, max_burst=p["MAX_BURST"], wb_burst=p["WB_BURST"],
+                              desc_burst=p["DESC_BURST"])
         self.mon.hook_slave(self.axi)
-        self.cfg = rm.Config(nbytes=self.nbytes)
-        self.log.info("seed %d, DATA_W %d", self.seed, self.dw)
+        self.cfg = rm.Config(nbytes=self.nbytes, fifo_bytes=p["FIFO_BYTES"],
+                             meta_depth=p["META_DEPTH"], desc_queue=p["DESC_QUEUE"])
+        self.log.info("seed %d, DATA_W %d, parameters %s", self.seed, self.dw, p)
 
     # ------------------------------------------------------------------ basics
     def now(self):
@@ -238,5 +243,6 @@ class TB:
             rec = dict(test=name, sim=sim, dw=self.dw, seed=self.seed, frames=frames,
                        sim_ns=self.now(), clocks=self.mon.cyc, wall_s=time.time() - self.t0,
                        bursts=len(self.mon.aw_cyc), **(extra or {}))
-            with open(Path(d) / f"{sim}_dw{self.dw}_{name}.json", "w") as f:
+            tag = "" if self.params == params.defaults() | {"DATA_W": self.dw} else "_params"
+            with open(Path(d) / f"{sim}_dw{self.dw}{tag}_{name}.json", "w") as f:
                 json.dump(rec, f)

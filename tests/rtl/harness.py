@@ -33,18 +33,27 @@ def cocotb_tests():
     return out
 
 
-def build(sim, dw, hdl_dir=None, tag=None):
-    """Build the design for (sim, DATA_W) unless an identical build exists; returns build dir.
+def params_tag(params):
+    """Build-directory suffix for a parameter set ("" for the defaults)."""
+    return "".join(f"_{k.lower()}{v}" for k, v in sorted((params or {}).items()))
+
+
+def build(sim, dw, hdl_dir=None, tag=None, params=None):
+    """Build the design for (sim, DATA_W, parameters) unless an identical build exists;
+    returns the build dir.
 
     Shares tb.build's builder (stamp + file lock) with the co-simulation, so both reuse one
-    build per (simulator, DATA_W, waves).
+    build per (simulator, DATA_W, waves, parameters).
     """
     from tb.build import build as tb_build
     waves = bool(int(os.environ.get("WAVES", "0") or 0))
     try:
         if tag is None:
-            return tb_build(sim, dw, waves=waves, hdl_dir=hdl_dir)
-        return tb_build(sim, dw, waves=waves, hdl_dir=hdl_dir, name=tag,
+            if not params:
+                return tb_build(sim, dw, waves=waves, hdl_dir=hdl_dir)
+            return tb_build(sim, dw, waves=waves, hdl_dir=hdl_dir, parameters=params,
+                            name=f"{sim}_dw{dw}{params_tag(params)}" + ("_waves" if waves else ""))
+        return tb_build(sim, dw, waves=waves, hdl_dir=hdl_dir, name=tag, parameters=params,
                         build_root=ROOT / "sim_build" / "mutants")
     except FileNotFoundError as e:
         pytest.fail(f"{e}: the RTL has not landed", pytrace=False)
@@ -57,12 +66,14 @@ def seed_for(name):
     return (zlib.crc32(name.encode()) ^ (base * 0x9E3779B1)) & 0x7FFFFFFF
 
 
-def run(sim, dw, module, name, bdir, extra_env=None, tag=None):
+def run(sim, dw, module, name, bdir, extra_env=None, tag=None, params=None):
     """Run one cocotb test in its own directory; pytest.fail with the reason if it fails."""
+    from tb.params import to_env
     tdir = bdir / "runs" / f"{module}.{name}" if tag is None else bdir / "runs" / name
     tdir.mkdir(parents=True, exist_ok=True)
     seed = seed_for(name)
     env = {"RTL_SEED": str(seed), "RTL_STATS_DIR": str(STATS_DIR if tag is None else tdir),
+           **to_env(params),
            "RTL_SIM": sim, "COCOTB_LOG_LEVEL": os.environ.get("COCOTB_LOG_LEVEL", "WARNING"),
            "PYTHONWARNINGS": "ignore::DeprecationWarning"}
     env.update(extra_env or {})

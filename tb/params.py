@@ -1,0 +1,49 @@
+"""nic_rx_dma's build parameters as the benches see them: the defaults, read from the top
+module's own declarations, the smallest legal set, and the set a simulation was built with.
+
+The builder passes the overrides it used to the simulator as RTL_PARAMS (JSON), so the RTL
+bench and the co-simulation predict from the parameters the design really has.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Dict, Optional
+
+ROOT = Path(__file__).resolve().parents[1]
+TOP_FILE = ROOT / "hdl" / "nic_rx_dma.v"
+
+# The smallest legal parameters (hdl/ rejects anything smaller): every pointer, counter and
+# queue wraps within a few frames. FIFO_BYTES is the smallest power of two of at least
+# 8 bus words that still holds a 1024-byte frame at every DATA_W.
+SMALL: Dict[str, int] = {"FIFO_BYTES": 1024, "META_DEPTH": 2, "DESC_QUEUE": 2, "DESC_BURST": 1,
+                         "MAX_BURST": 1, "WB_BURST": 1, "MAX_OUTSTANDING": 1}
+
+
+def defaults(top: Path = TOP_FILE) -> Dict[str, int]:
+    """`parameter NAME = <integer>` declarations of the top module, in order."""
+    text = top.read_text()
+    header = text[text.index("module "):text.index(")\n(")]
+    return {m.group(1): int(m.group(2))
+            for m in re.finditer(r"parameter\s+(\w+)\s*=\s*(\d+)", header)}
+
+
+def effective(overrides: Optional[Dict[str, int]] = None) -> Dict[str, int]:
+    """The defaults with `overrides` applied; unknown names are an error."""
+    d = defaults()
+    for k in overrides or {}:
+        if k not in d:
+            raise KeyError(f"nic_rx_dma has no parameter {k!r} (it has {', '.join(d)})")
+    return {**d, **{k: int(v) for k, v in (overrides or {}).items()}}
+
+
+def to_env(overrides: Optional[Dict[str, int]]) -> Dict[str, str]:
+    """The environment entry that tells the simulator process which overrides it was built with."""
+    return {"RTL_PARAMS": json.dumps(dict(sorted((overrides or {}).items())))}
+
+
+def from_env() -> Dict[str, int]:
+    """Inside the simulator: the build's parameters (defaults plus RTL_PARAMS)."""
+    return effective(json.loads(os.environ.get("RTL_PARAMS", "") or "{}"))
