@@ -40,6 +40,8 @@ class AxiMonitor:
         self.b_cyc = []           # B handshake clock
         self.b_resp = []
         self.err_cyc = None       # clock of the first non-OKAY response seen
+        self.err_transactions = 0 # R bursts with a non-OKAY beat, and non-OKAY B responses
+        self._r_burst_err = False
         self.desc_read = 0        # descriptors covered by AR bursts
         self.desc_fetched = 0     # descriptors whose every R beat was OKAY, before any error
         self.r_failed = False     # an R error since the last enable: no later beat counts
@@ -161,7 +163,7 @@ class AxiMonitor:
                 ar_st = None
             # ---- R: error responses (for the post-error write check), descriptors fetched
             if rv() == "1" and rr() == "1":
-                self._r(g["rresp"]() != "00", cyc)
+                self._r(g["rresp"]() != "00", g["rlast"]() == "1", cyc)
 
     def rearm(self):
         """The bench re-enabled the queue after a halt: errors and fetch counting start over."""
@@ -171,9 +173,12 @@ class AxiMonitor:
         self._r_bad = False
 
     # ------------------------------------------------------------------ handshakes
-    def _r(self, err, cyc):
+    def _r(self, err, last, cyc):
         if err and self.err_cyc is None:
             self.err_cyc = cyc
+        if err and not self._r_burst_err:
+            self.err_transactions += 1
+        self._r_burst_err = (self._r_burst_err or err) and not last
         self._r_bad |= err
         self._r_beat += 1
         if self._r_beat << self.size_r == 16:
@@ -240,6 +245,8 @@ class AxiMonitor:
         r = int(resp, 2)
         self.b_cyc.append(cyc)
         self.b_resp.append(r)
+        if r != 0:
+            self.err_transactions += 1
         if r != 0 and self.err_cyc is None:
             self.err_cyc = cyc
 

@@ -14,10 +14,6 @@ ERR_WRITEBACK = 3
 ERR_BAD_DESC = 4
 ERR_BAD_CONFIG = 5
 
-# DESIGN.md parameter defaults the bench relies on
-DEFAULTS = dict(FIFO_BYTES=32768, META_DEPTH=512, DESC_QUEUE=64, DESC_BURST=16,
-                MAX_BURST=16, WB_BURST=8, MAX_OUTSTANDING=16)
-
 # (offset, reset value, writable mask); RO registers have mask 0
 RW_REGS = {
     CTRL: (0, 0x7),

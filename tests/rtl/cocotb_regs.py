@@ -13,7 +13,7 @@ RO = [regs.ID, regs.VERSION, regs.STATUS, regs.HEAD, regs.FIFO_BYTES, regs.DATA_
 async def _reset_values(tb):
     exp = {regs.ID: regs.ID_VALUE, regs.VERSION: regs.VERSION_VALUE, regs.STATUS: 0,
            regs.HEAD: 0, regs.TAIL: 0, regs.ICR: 0,
-           regs.FIFO_BYTES: regs.DEFAULTS["FIFO_BYTES"], regs.DATA_W: tb.dw}
+           regs.FIFO_BYTES: tb.params["FIFO_BYTES"], regs.DATA_W: tb.dw}
     for off, (rst, _) in regs.RW_REGS.items():
         exp[off] = rst
     for off in regs.STAT_REGS.values():

@@ -325,7 +325,7 @@ async def too_many_descs(dut):
     whatever DROP_NODESC says (DESIGN 'Descriptors per frame')."""
     tb, rx = await _setup(dut, ring_size=256, min_len=64, max_len=64)
     await rx.start()
-    q = regs.DEFAULTS["DESC_QUEUE"]
+    q = tb.params["DESC_QUEUE"]
     await rx.send(tb.make_frame(64 * q + 1), allowed={rm.DROP_NODESC})
     await rx.send(tb.make_frame(64 * (q - 2)))
     await rx.send(tb.make_frame(100))
