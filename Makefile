@@ -45,10 +45,15 @@ test-pymodel: setup
 test-rtl: setup
 	$(PY) -m pytest -n $(JOBS) -q tests/test_rtl.py
 
+# the smallest legal parameters (tb/params.py SMALL) as verilator -G flags
+SMALL_G = $(shell $(PY) -c 'import sys; sys.path.insert(0, "."); from tb.params import SMALL; print(" ".join(f"-G{k}={v}" for k, v in SMALL.items()))' 2>/dev/null)
+
 lint: setup
 	@for w in $(DATA_WS); do \
 	  echo "verilator --lint-only -Wall -GDATA_W=$$w hdl/*.v"; \
 	  verilator --lint-only -Wall --quiet -GDATA_W=$$w --top-module nic_rx_dma hdl/*.v || exit 1; \
+	  echo "verilator --lint-only -Wall -GDATA_W=$$w $(SMALL_G) hdl/*.v"; \
+	  verilator --lint-only -Wall --quiet -GDATA_W=$$w $(SMALL_G) --top-module nic_rx_dma hdl/*.v || exit 1; \
 	done
 	@echo "scripts/lint_width.py (pointer arithmetic widened by an operand or its context)"
 	@$(PY) scripts/lint_width.py
