@@ -22,9 +22,9 @@ module nic_rx_dma #
     parameter ID_W = 4,
     // AXI-Lite address width
     parameter AXIL_ADDR_W = 12,
-    // frame FIFO size in bytes (power of two, >= 2 x 9216)
+    // frame FIFO size in bytes (power of two, >= 8 bus words; >= 2 x 9216 for jumbo frames)
     parameter FIFO_BYTES = 32768,
-    // frames the FIFO can hold at once (power of two)
+    // frames the FIFO can hold at once (power of two, >= 2)
     parameter META_DEPTH = 512,
     // on-chip descriptor queue entries (power of two)
     parameter DESC_QUEUE = 64,
@@ -34,7 +34,7 @@ module nic_rx_dma #
     parameter MAX_BURST = 16,
     // most descriptors merged into one writeback burst
     parameter WB_BURST = 8,
-    // write bursts in flight awaiting B (power of two)
+    // write bursts in flight awaiting B (power of two, >= 1)
     parameter MAX_OUTSTANDING = 16
 )
 (
