@@ -56,7 +56,8 @@ def main():
     for tag, opts in runs:
         if tag:
             print(f"\n== {tag}")
-        ok &= one(opts, ROOT / "sim_build" / (f"sim_results_{tag}.json" if tag else "sim_results.json"))
+        name = f"sim_results_{tag}.json" if tag else "sim_results.json"
+        ok &= one(opts, ROOT / "sim_build" / name)
     return 0 if ok else 1
 
 

@@ -6,13 +6,14 @@ Every value is parsed and checked here before anything builds. A bad one raises 
 whose text is one line: the option, the value, and what the option takes. Legal names come
 from where they are defined (simulators from tb.build, RX paths and bugs from pymodel.driver,
 profiles from pymodel/costs.json, hold-time kinds from pymodel.stack, build parameters from
-hdl/nic_rx_dma.v); a PARAMS set is also elaborated once by Icarus, so the RTL's own parameter
-checks refuse it here rather than at the start of a simulation. No cocotb here: the runner
-imports it too.
+hdl/nic_rx_dma.v through tb.params); a PARAMS set is also elaborated once by Icarus, so the
+RTL's own parameter checks refuse it here rather than at the start of a simulation. No cocotb
+here: the runner imports it too.
 """
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import os
 import re
@@ -30,6 +31,7 @@ from pymodel.driver import BUGS, PATHS
 from pymodel.stack import HoldTime
 from pymodel.traffic import MIN_LEN
 
+from . import params as rtl_params
 from .build import ROOT, SIMS, TOP, hdl_sources
 
 DATA_WIDTHS = (64, 128, 256, 512)           # SPEC §2: every one must work
@@ -135,6 +137,8 @@ def _sizes(s: str) -> str:
     from .traffic import size_source          # the grammar's owner
     if s.lower().startswith("pcap:"):
         path = s[5:]
+        quiet = logging.getLogger("scapy")           # its link-type notes are not errors
+        level, quiet.level = quiet.level, logging.ERROR
         try:
             size_source(s, 1)
         except OSError as e:
@@ -143,6 +147,8 @@ def _sizes(s: str) -> str:
             raise _Refused(str(e).split(": ", 1)[-1]) from None
         except Exception as e:                    # noqa: BLE001 - scapy's "not a capture file"
             raise _Refused(f"{path} is not a pcap file ({e})") from None
+        finally:
+            quiet.setLevel(level)
         return s
     try:
         _, mix = size_source(s, 1)
@@ -207,7 +213,8 @@ class Options:
     driver: str = _opt("page_pool", _one_of(PATHS), _listing(PATHS))
     coherent: int = _opt(0, _flag, "0 (non-coherent memory) or 1 (coherent)")
     iommu: str = _opt("off", _one_of(IOMMU_MODES), _listing(IOMMU_MODES))
-    profile: str = _opt("cortex-a53", _one_of(PROFILES), _listing(PROFILES) + " (pymodel/costs.json)")
+    profile: str = _opt("cortex-a53", _one_of(PROFILES),
+                        _listing(PROFILES) + " (pymodel/costs.json)")
     frames: int = _opt(1000, _int(1), "a positive integer")
     sizes: str = _opt("imix", _sizes, f"imix, N, fixed:N, uniform:MIN-MAX, mixed or pcap:FILE, "
                                       f"frame sizes N from {MIN_LEN} to {FRAME_MAX}")
@@ -216,7 +223,8 @@ class Options:
     data_w: int = _opt(64, _data_w, _listing(DATA_WIDTHS))
     clk_ns: float = _opt(8.0, _clk_ns, f"a positive clock period in ns, a whole even number of "
                                        f"{CLOCK_STEP_PS} ps steps (e.g. 8, 4, 3.2)")
-    ring: int = _opt(256, _ring, f"a power of two from {regs.RING_SIZE_MIN} to {regs.RING_SIZE_MAX}")
+    ring: int = _opt(256, _ring,
+                     f"a power of two from {regs.RING_SIZE_MIN} to {regs.RING_SIZE_MAX}")
     bug: str = _opt("", _bug, _listing(["none", *BUGS]))
     strict: int = _opt(1, _flag, "1 (stop at the first breach) or 0 (record breaches)")
     hold: str = _opt("fixed:0", _hold, _listing(f"{k}:NS" for k in HoldTime.KINDS)
@@ -265,10 +273,11 @@ class Options:
             known = hdl_parameters(hdl_dir)
             for name in self.parameters():
                 if name == "DATA_W" or name not in known:
-                    why = "set DATA_W itself" if name == "DATA_W" else f"{TOP} has no {name}"
+                    why = "DATA_W is an option of its own" if name == "DATA_W" else \
+                        f"{TOP} has no parameter {name}"
                     raise OptionError("PARAMS", self.params,
-                                      f"{why}; PARAMS names " + _listing(
-                                          [k for k in known if k != "DATA_W"]))
+                                      f"{why}; PARAMS takes NAME=V,... with NAME one of "
+                                      + _listing([k for k in known if k != "DATA_W"]))
             if check_rtl:
                 refused = rtl_refuses(self.data_w, self.parameters(), hdl_dir)
                 if refused:
@@ -288,7 +297,8 @@ class Options:
         p = self.parameters()
         if not p and hdl_dir is None:
             return None
-        tag = f"{self.sim}_dw{self.data_w}" + "".join(f"_{k.lower()}{v}" for k, v in sorted(p.items()))
+        tag = f"{self.sim}_dw{self.data_w}" + "".join(f"_{k.lower()}{v}"
+                                                     for k, v in sorted(p.items()))
         if hdl_dir is not None:
             tag += "_hdl" + hashlib.sha1(str(Path(hdl_dir).resolve()).encode()).hexdigest()[:10]
         return tag + ("_waves" if self.waves else "")
@@ -317,13 +327,8 @@ class Options:
 
 # ---------------------------------------------------------------------- the RTL's parameters
 def hdl_parameters(hdl_dir: Optional[Path] = None) -> Dict[str, int]:
-    """`parameter NAME = <integer>` in the top module's header, in order."""
-    top = Path(hdl_dir or ROOT / "hdl") / f"{TOP}.v"
-    text = re.sub(r"//[^\n]*|/\*.*?\*/", "", top.read_text(), flags=re.S)
-    m = re.search(rf"\bmodule\s+{TOP}\b(.*?);", text, flags=re.S)
-    header = m.group(1) if m else ""
-    return {n: int(v) for n, v in re.findall(r"\bparameter\s+(?:integer\s+)?(\w+)\s*=\s*(\d+)",
-                                             header)}
+    """The top module's parameters and defaults (tb.params reads them from its header)."""
+    return rtl_params.defaults(Path(hdl_dir or ROOT / "hdl") / f"{TOP}.v")
 
 
 def rtl_refuses(data_w: int, parameters: Dict[str, int], hdl_dir: Optional[Path] = None,

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Mapping, Optional, Union
 
 from .build import ROOT, build, run_test
-from .cosim_options import Options, options  # noqa: F401 - the runner's callers take options from here
+from .params import to_env
+from .cosim_options import Options, options  # noqa: F401 - callers take options from here
 
 
 def run(opts: Union[Options, Mapping[str, str]], results: Path,
@@ -25,6 +26,7 @@ def run(opts: Union[Options, Mapping[str, str]], results: Path,
     o = opts if isinstance(opts, Options) and hdl_dir is None else Options.from_text(
         opts.text() if isinstance(opts, Options) else opts, hdl_dir=hdl_dir)
     params = o.parameters()
+    results = Path(results).resolve()          # the simulator runs in its own directory
     bdir = build(o.sim, o.data_w, waves=bool(o.waves), hdl_dir=hdl_dir,
                  parameters=params or None, name=o.build_name(hdl_dir))
     tdir = results.parent / (results.stem + "_run")
@@ -33,8 +35,7 @@ def run(opts: Union[Options, Mapping[str, str]], results: Path,
         fst.parent.mkdir(parents=True, exist_ok=True)
     if results.exists():
         results.unlink()
-    env = o.env()
-    env["COSIM_RESULTS"] = str(results)
+    env = {**o.env(), **to_env(params), "COSIM_RESULTS": str(results)}
     t0 = time.time()
     try:
         run_test(o.sim, bdir, "cocotb_cosim", tdir, extra_env=env, seed=o.seed,

@@ -1,0 +1,315 @@
+"""The co-simulation's options (tb/cosim_options): every documented value of every option is
+accepted; every class of bad value is refused by `make sim`'s script in one line on stderr with
+exit status 2, within seconds and before anything builds. No simulator is needed for those.
+
+TestRealCoSim holds the few short real co-simulations (select or skip them with
+`-k RealCoSim` / `-k "not RealCoSim"`): the hold-time samplers that once crashed, the smallest
+build parameters, and a co-simulation of another HDL directory.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pymodel.costs import PROFILES  # noqa: E402
+from pymodel.driver import BUGS, PATHS  # noqa: E402
+from pymodel.stack import HoldTime  # noqa: E402
+from tb.build import SIMS  # noqa: E402
+from tb.cosim_options import (DATA_WIDTHS, SMALL_PARAMS, OptionError, Options,  # noqa: E402
+                              hdl_parameters, parse, rtl_refuses)
+
+PY = ROOT / ".venv" / "bin" / "python"
+MAKE_VARS = [f.name.upper() for f in fields(Options) if f.name != "results"]
+HAVE_ICARUS = shutil.which("iverilog") is not None and shutil.which("vvp") is not None
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    """A good pcap, an empty one, a file that is not a pcap, and a directory."""
+    from scapy.layers.l2 import Ether
+    from scapy.utils import wrpcap
+    d = tmp_path_factory.mktemp("options")
+    wrpcap(str(d / "good.pcap"), [Ether(bytes([i]) * (60 + i)) for i in range(4)])
+    wrpcap(str(d / "empty.pcap"), [])
+    (d / "text.pcap").write_text("not a capture\n")
+    return d
+
+
+# ------------------------------------------------------------------ documented values
+# Every value the README's table documents, with its placeholders filled in; {d} is `files`.
+GOOD = [
+    *({"SIM": s} for s in SIMS),
+    *({"DRIVER": p} for p in PATHS),
+    {"COHERENT": "0"}, {"COHERENT": "1"},
+    {"IOMMU": "off"}, {"IOMMU": "strict"}, {"IOMMU": "lazy"},
+    *({"PROFILE": p} for p in PROFILES),
+    {"FRAMES": "1000"}, {"FRAMES": "1"},
+    {"SIZES": "imix"}, {"SIZES": "128"}, {"SIZES": "fixed:1514"}, {"SIZES": "fixed:9216"},
+    {"SIZES": "uniform:60-1500"}, {"SIZES": "uniform:60-9000"}, {"SIZES": "mixed"},
+    {"SIZES": "pcap:{d}/good.pcap"},
+    {"RATE": "1.0"}, {"RATE": "10"}, {"RATE": "0.1"},
+    {"SEED": "1"}, {"SEED": "0"}, {"SEED": "123456789"},
+    *({"DATA_W": str(w)} for w in DATA_WIDTHS),
+    {"WAVES": "0"}, {"WAVES": "1"},
+    {"CLK_NS": "8"}, {"CLK_NS": "4"}, {"CLK_NS": "3.2"},
+    {"RING": "8"}, {"RING": "256"}, {"RING": "32768"},
+    {"HOLD": "fixed:0"}, {"HOLD": "fixed:5000"}, {"HOLD": "exp:20000"}, {"HOLD": "pareto:20000"},
+    {"MAC_ERR_EVERY": "0"}, {"MAC_ERR_EVERY": "50"},
+    {"FAULT_WRITE": "0"}, {"FAULT_WRITE": "2000"},
+    {"BUG": ""}, {"BUG": "none"},
+    *({"BUG": b, "DRIVER": p} for b in BUGS for p in BUGS[b]),
+    {"STRICT": "1"}, {"STRICT": "0"},
+    {"PARAMS": ""}, {"PARAMS": "small"}, {"PARAMS": "FIFO_BYTES=65536"},
+    {"PARAMS": "META_DEPTH=4,DESC_QUEUE=32"}, {"PARAMS": "small", "DATA_W": "512"},
+    # the README's stale-bytes demo
+    {"STRICT": "0", "COHERENT": "0", "BUG": "no_sync_for_cpu", "RING": "32"},
+]
+
+
+def fill(values, d):
+    return {k: v.replace("{d}", str(d)) for k, v in values.items()}
+
+
+def label(values):
+    return " ".join(f"{k}={v}" for k, v in values.items()) or "(default)"
+
+
+@pytest.mark.parametrize("values", GOOD, ids=label)
+def test_documented_value_is_accepted(values, files):
+    o = parse(fill(values, files), environ={})
+    assert Options.from_text(o.text(), check_rtl=False) == o
+
+
+def test_every_option_is_tested():
+    assert {k for v in GOOD for k in v} == set(MAKE_VARS)
+    assert {v[1] for v in BAD} == set(MAKE_VARS)
+
+
+def test_defaults_and_types():
+    o = parse(environ={})
+    assert o == Options()
+    assert (o.sim, o.driver, o.frames, o.rate, o.ring, o.hold, o.params) == \
+        ("icarus", "page_pool", 1000, 1.0, 256, "fixed:0", "")
+    # make exports unset variables as empty: empty means the default
+    assert parse(environ={v: "" for v in MAKE_VARS}) == o
+    assert parse({"FRAMES": "50"}, environ={"FRAMES": "7", "SEED": "3"}).frames == 50
+    assert parse(environ={"SEED": "3"}).seed == 3
+
+
+def test_text_and_env_round_trip(monkeypatch, files):
+    o = parse({"SIM": "verilator", "HOLD": "pareto:20000", "PARAMS": "small", "RATE": "2.5",
+               "SIZES": f"pcap:{files}/good.pcap", "BUG": "double_put"}, environ={})
+    assert Options.from_text(o.text()) == o
+    for k, v in o.env().items():
+        monkeypatch.setenv(k, v)
+    assert Options.from_env() == o
+
+
+def test_bug_applies_only_to_its_rx_paths():
+    for bug, paths in BUGS.items():
+        for path in PATHS:
+            if path in paths:
+                assert parse({"BUG": bug, "DRIVER": path}, environ={}).bug == bug
+            else:
+                with pytest.raises(OptionError, match=f"^BUG={bug}: .*DRIVER={path}"):
+                    parse({"BUG": bug, "DRIVER": path}, environ={})
+
+
+def test_hold_reaches_the_sampler():
+    for spec, kind in (("exp:20000", "exp"), ("pareto:20000", "pareto"), ("fixed:0", "fixed")):
+        o = parse({"HOLD": spec}, environ={})
+        assert o.hold_time()[0] == kind
+        h = HoldTime(*o.hold_time(), seed=3)
+        mean = sum(h.sample() for _ in range(4000)) / 4000
+        assert (mean == 0) if kind == "fixed" else 12_000 < mean < 30_000
+
+
+def test_params_small_and_named():
+    assert parse({"PARAMS": "small"}, environ={}).parameters() == SMALL_PARAMS
+    o = parse({"PARAMS": "desc_queue=32, META_DEPTH=4"}, environ={})
+    assert o.params == "DESC_QUEUE=32,META_DEPTH=4"
+    assert o.parameters() == {"DESC_QUEUE": 32, "META_DEPTH": 4}
+    names = hdl_parameters()
+    assert "DATA_W" in names and set(SMALL_PARAMS) <= set(names) - {"DATA_W"}
+
+
+@pytest.mark.skipif(not HAVE_ICARUS, reason="Icarus Verilog not installed")
+@pytest.mark.parametrize("dw", DATA_WIDTHS)
+def test_rtl_accepts_small_params(dw):
+    assert rtl_refuses(dw, SMALL_PARAMS) is None
+    assert rtl_refuses(dw, {}) is None
+
+
+def test_build_names_keep_builds_apart(tmp_path):
+    base = parse({"SIM": "verilator"}, environ={})
+    small = parse({"SIM": "verilator", "PARAMS": "small"}, environ={})
+    other = parse({"SIM": "verilator", "PARAMS": "FIFO_BYTES=65536"}, environ={})
+    assert base.build_name() is None                       # tb.build's own name
+    names = {small.build_name(), other.build_name(), base.build_name(tmp_path / "a"),
+             base.build_name(tmp_path / "b"), small.build_name(tmp_path / "a")}
+    assert len(names) == 5 and all(n.startswith("verilator_dw64") for n in names)
+    assert "fifo_bytes4096" in small.build_name()
+
+
+def test_command_repeats_the_run():
+    o = parse({"SIM": "verilator", "FRAMES": "50", "HOLD": "exp:20000"}, environ={})
+    assert o.command() == "make sim SIM=verilator FRAMES=50 SEED=1 HOLD=exp:20000"
+    assert parse(environ={}).command() == "make sim SEED=1"
+
+
+# ------------------------------------------------------------------ bad values, command line
+# (make variables, the option the one line must name)
+BAD = [
+    ({"SIM": "foo"}, "SIM"), ({"SIM": "Icarus"}, "SIM"),
+    ({"DRIVER": "bogus"}, "DRIVER"),
+    ({"COHERENT": "2"}, "COHERENT"), ({"COHERENT": "yes"}, "COHERENT"),
+    ({"IOMMU": "on"}, "IOMMU"),
+    ({"PROFILE": "pentium"}, "PROFILE"),
+    ({"FRAMES": "abc"}, "FRAMES"), ({"FRAMES": "0"}, "FRAMES"), ({"FRAMES": "-5"}, "FRAMES"),
+    ({"FRAMES": "1.5"}, "FRAMES"),
+    ({"SIZES": "jumbo"}, "SIZES"), ({"SIZES": "uniform:70-60"}, "SIZES"),
+    ({"SIZES": "uniform:a-b"}, "SIZES"), ({"SIZES": "fixed:10"}, "SIZES"),
+    ({"SIZES": "99999"}, "SIZES"), ({"SIZES": "uniform:60-20000"}, "SIZES"),
+    ({"SIZES": "pcap:{d}/missing.pcap"}, "SIZES"), ({"SIZES": "pcap:{d}/text.pcap"}, "SIZES"),
+    ({"SIZES": "pcap:{d}/empty.pcap"}, "SIZES"), ({"SIZES": "pcap:{d}"}, "SIZES"),
+    ({"RATE": "0"}, "RATE"), ({"RATE": "fast"}, "RATE"), ({"RATE": "inf"}, "RATE"),
+    ({"RATE": "nan"}, "RATE"),
+    ({"SEED": "x"}, "SEED"), ({"SEED": "1.5"}, "SEED"),
+    ({"DATA_W": "48"}, "DATA_W"), ({"DATA_W": "1024"}, "DATA_W"),
+    ({"WAVES": "2"}, "WAVES"),
+    ({"CLK_NS": "0"}, "CLK_NS"), ({"CLK_NS": "-8"}, "CLK_NS"), ({"CLK_NS": "0.0015"}, "CLK_NS"),
+    ({"CLK_NS": "ten"}, "CLK_NS"),
+    ({"RING": "100"}, "RING"), ({"RING": "4"}, "RING"), ({"RING": "65536"}, "RING"),
+    ({"RING": "x"}, "RING"),
+    ({"HOLD": "exponential:5000"}, "HOLD"), ({"HOLD": "exp"}, "HOLD"),
+    ({"HOLD": "exp:-1"}, "HOLD"), ({"HOLD": "pareto:abc"}, "HOLD"),
+    ({"MAC_ERR_EVERY": "-1"}, "MAC_ERR_EVERY"), ({"MAC_ERR_EVERY": "x"}, "MAC_ERR_EVERY"),
+    ({"FAULT_WRITE": "-3"}, "FAULT_WRITE"), ({"FAULT_WRITE": "x"}, "FAULT_WRITE"),
+    ({"BUG": "nonsense"}, "BUG"), ({"BUG": "double_put", "DRIVER": "legacy"}, "BUG"),
+    ({"STRICT": "yes"}, "STRICT"),
+    ({"PARAMS": "bogus"}, "PARAMS"), ({"PARAMS": "NOPE=1"}, "PARAMS"),
+    ({"PARAMS": "DATA_W=128"}, "PARAMS"), ({"PARAMS": "FIFO_BYTES=0"}, "PARAMS"),
+    ({"PARAMS": "FIFO_BYTES=abc"}, "PARAMS"), ({"PARAMS": "FIFO_BYTES=1,FIFO_BYTES=2"}, "PARAMS"),
+]
+BAD_CASES = [pytest.param(v, n, id=label(v)) for v, n in BAD] + [
+    pytest.param({"PARAMS": "FIFO_BYTES=1000"}, "PARAMS", id="PARAMS=FIFO_BYTES=1000 (RTL check)",
+                 marks=pytest.mark.skipif(not HAVE_ICARUS, reason="needs Icarus Verilog")),
+    pytest.param({"PARAMS": "DESC_QUEUE=4"}, "PARAMS", id="PARAMS=DESC_QUEUE=4 (RTL check)",
+                 marks=pytest.mark.skipif(not HAVE_ICARUS, reason="needs Icarus Verilog")),
+]
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory):
+    """A copy of the sources `make sim` needs (its build would land in the copy's sim_build/),
+    and the project's venv."""
+    t = tmp_path_factory.mktemp("tree")
+    ignore = shutil.ignore_patterns("__pycache__")
+    for d in ("scripts", "tb", "pymodel", "hdl", "tests/cosim"):
+        shutil.copytree(ROOT / d, t / d, ignore=ignore)
+    for f in ("Makefile", "requirements.txt"):
+        shutil.copy(ROOT / f, t / f)
+    (t / ".venv").symlink_to(ROOT / ".venv")
+    return t
+
+
+def clean_env(values):
+    env = {k: v for k, v in os.environ.items()
+           if k not in MAKE_VARS and not k.startswith(("COSIM_", "MAKE", "MFLAGS"))}
+    env.update(values)
+    return env
+
+
+@pytest.mark.parametrize("values, name", BAD_CASES)
+def test_bad_value_is_refused_in_one_line(values, name, tree, files):
+    values = fill(values, files)
+    t0 = time.time()
+    p = subprocess.run([str(PY), "scripts/sim.py"], cwd=tree, env=clean_env(values),
+                       capture_output=True, text=True, timeout=30)
+    elapsed = time.time() - t0
+    lines = p.stderr.splitlines()
+    assert p.returncode == 2, p.stderr
+    assert len(lines) == 1, p.stderr
+    assert lines[0].startswith(f"error: {name}={values[name]}: "), lines[0]
+    assert f" {name} takes " in lines[0] or "applies to DRIVER=" in lines[0] \
+        or "the RTL refuses it" in lines[0], lines[0]
+    assert p.stdout == ""
+    assert elapsed < 5, f"{elapsed:.1f} s"
+    assert not (tree / "sim_build").exists()
+
+
+def test_bad_value_through_make(tree):
+    t0 = time.time()
+    p = subprocess.run(["make", "--no-print-directory", "sim", "SIM=foo", "FRAMES=abc"],
+                       cwd=tree, env=clean_env({}), capture_output=True, text=True, timeout=60)
+    ours = [ln for ln in p.stderr.splitlines() if not ln.startswith("make")]
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert ours == ["error: SIM=foo: SIM takes icarus or verilator"], p.stderr
+    assert any("Error 2" in ln for ln in p.stderr.splitlines())
+    assert time.time() - t0 < 10
+    assert not (tree / "sim_build").exists()
+
+
+def test_matrix_checks_every_cell_first(tree):
+    # BUG=double_put is a page_pool bug: the legacy cells refuse it before any cell builds
+    p = subprocess.run([str(PY), "scripts/sim.py", "--matrix"], cwd=tree,
+                       env=clean_env({"BUG": "double_put"}), capture_output=True, text=True,
+                       timeout=30)
+    assert p.returncode == 2 and p.stdout == ""
+    assert p.stderr.splitlines() == ["error: BUG=double_put: applies to DRIVER=page_pool, "
+                                     "not DRIVER=legacy"]
+    assert not (tree / "sim_build").exists()
+
+
+# ------------------------------------------------------------------ real co-simulations
+OUT = ROOT / "sim_build" / "cosim" / "tests"
+
+
+def assert_clean(res, frames):
+    assert res["verdict"] == [] and res["errors"] == [] and res["breaches"] == 0, res["verdict"]
+    assert res["frames_sent"] == frames
+    assert res["frames_delivered"] + res["drops_total"] == frames
+    assert res["mismatches"] == 0 and res["csum_bad"] == 0
+    assert res["pages_in_flight"] == 0 and res["mappings_left"] == 0
+
+
+class TestRealCoSim:
+    """Short co-simulations: 20 to 50 frames each."""
+
+    @pytest.mark.parametrize("hold", ["exp:20000", "pareto:20000"])
+    def test_hold(self, hold):
+        from tb.cosim_run import run
+        o = parse({"SIM": "verilator", "FRAMES": "50", "HOLD": hold, "SEED": "5"}, environ={})
+        res = run(o, OUT / f"options-hold-{hold.split(':')[0]}.json")
+        print(o.command(), res["verdict"], res["stack"])
+        assert_clean(res, 50)
+        assert res["drops_total"] == 0
+        assert res["stack"]["max_held"] > 1          # skbs really were held
+
+    @pytest.mark.parametrize("sim", SIMS)
+    def test_params_small(self, sim):
+        from tb.cosim_run import run
+        o = parse({"SIM": sim, "FRAMES": "50", "PARAMS": "small", "SEED": "6"}, environ={})
+        res = run(o, OUT / f"options-params-small-{sim}.json")
+        print(o.command(), res["verdict"], res["drops"], res["device"])
+        assert res["build_parameters"] == SMALL_PARAMS
+        assert_clean(res, 50)
+
+    def test_hdl_dir(self):
+        from tb.cosim_run import run
+        hdl = OUT / "options-hdl-copy"
+        shutil.rmtree(hdl, ignore_errors=True)
+        shutil.copytree(ROOT / "hdl", hdl)
+        o = parse({"SIM": "icarus", "FRAMES": "20", "SEED": "7"}, environ={})
+        res = run(o, OUT / "options-hdl-dir.json", hdl_dir=hdl)
+        assert res["hdl_dir"] == str(hdl)
+        assert (ROOT / "sim_build" / "rtl" / o.build_name(hdl)).is_dir()
+        assert_clean(res, 20)
