@@ -149,7 +149,7 @@ def _sizes(s: str) -> str:
             raise _Refused(f"{path} is not a pcap file ({e})") from None
         finally:
             quiet.setLevel(level)
-        return s
+        return "pcap:" + str(Path(path).resolve())     # the simulator runs elsewhere
     try:
         _, mix = size_source(s, 1)
     except ValueError as e:

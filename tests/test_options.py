@@ -113,6 +113,11 @@ def test_text_and_env_round_trip(monkeypatch, files):
     assert Options.from_env() == o
 
 
+def test_pcap_path_is_made_absolute(files, monkeypatch):
+    monkeypatch.chdir(files)
+    assert parse({"SIZES": "pcap:good.pcap"}, environ={}).sizes == f"pcap:{files}/good.pcap"
+
+
 def test_bug_applies_only_to_its_rx_paths():
     for bug, paths in BUGS.items():
         for path in PATHS:
