@@ -24,7 +24,7 @@ setup:
 	@./scripts/setup.sh
 
 # co-simulation options (see README): passed to scripts/sim.py through the environment
-export SIM DRIVER COHERENT IOMMU PROFILE FRAMES SIZES RATE SEED DATA_W WAVES CLK_NS RING BUG STRICT HOLD \
+export SIM DRIVER COHERENT IOMMU PROFILE FRAMES SIZES RATE SEED DATA_W WAVES CLK_NS RING BUG STRICT HOLD PARAMS \
        MAC_ERR_EVERY FAULT_WRITE
 
 sim: setup

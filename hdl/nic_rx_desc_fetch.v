@@ -117,6 +117,8 @@ localparam BYTES = DATA_W / 8;
 localparam BEATS_PER_DESC = (BYTES == 8) ? 2 : 1;
 localparam [2:0] AR_SIZE = (BYTES == 8) ? 3'd3 : 3'd4;
 localparam MAX_AR = 4;
+localparam integer DESC_BURST_I = DESC_BURST;
+localparam [16:0] DESC_BURST_N = DESC_BURST_I[16:0];
 localparam [1:0] BURST_INCR = 2'b01;
 
 initial begin
@@ -185,7 +187,7 @@ wire [QW+1:0] free_slots = DESC_QUEUE[QW+1:0] - {1'b0, q_used};
 reg [16:0] n_want;
 always @* begin
     n_want = {1'b0, owned_unfetched};
-    if (n_want > DESC_BURST) n_want = DESC_BURST;
+    if (n_want > DESC_BURST_N) n_want = DESC_BURST_N;
     if (n_want > to_ring_end) n_want = to_ring_end;
     if (n_want > {8'd0, to_4k}) n_want = {8'd0, to_4k};
 end

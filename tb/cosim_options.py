@@ -41,8 +41,7 @@ CLOCK_STEP_PS = 1                           # the simulators' time precision (tb
 
 # PARAMS=small: the smallest legal build, where every pointer, counter and queue wraps within a
 # few frames.
-SMALL_PARAMS: Dict[str, int] = {"META_DEPTH": 2, "DESC_QUEUE": 4, "DESC_BURST": 2, "WB_BURST": 1,
-                                "MAX_BURST": 1, "MAX_OUTSTANDING": 2, "FIFO_BYTES": 4096}
+SMALL_PARAMS: Dict[str, int] = dict(rtl_params.SMALL)
 
 
 class OptionError(ValueError):
