@@ -2,8 +2,9 @@
 
 It reaches the device only through `bus` (async read32 / write32, wrapped in Mmio for
 readl / writel) and host memory only through HostMemory. Time passes only by awaiting
-`env.sleep_ns`; concurrent work is started only with `env.spawn`. The environment calls
-`await driver.irq_handler()` on each rising edge of the device's irq line.
+`env.sleep_ns`; concurrent work is started only with `env.spawn`. The device's irq line is a
+level: the environment calls `await driver.irq_handler()` while it is high, and again after
+each return while it stays high, as a level-triggered interrupt controller does.
 """
 from __future__ import annotations
 
@@ -43,9 +44,20 @@ class DeviceError(Exception):
     """The device did not come up (bad ID, halted at enable, no stop within the timeout)."""
 
 
+MASK32 = 0xFFFFFFFF
+
+
 @dataclass
 class RxDriverStats:
-    """Driver counters, named like ethtool -S output."""
+    """Driver counters, named like ethtool -S output.
+
+    rx_missed_errors folds the device's STAT_DROP_FIFO into a 64-bit count at every stats read
+    (its deltas, so a wrap is not lost), as igb_update_stats() folds MPC, less
+    rx_halt_recounted: frames the driver received from descriptors at or after the HEAD a halt
+    froze, which the device also counts among the frames the halt lost. The irq_* cause
+    counters count each cause once per time the driver finds it set in ICR and clears it (one
+    latched cause may stand for many events: RXO for many dropped frames).
+    """
 
     rx_packets: int = 0
     rx_bytes: int = 0
@@ -61,12 +73,16 @@ class RxDriverStats:
     rx_map_fail: int = 0
     rx_refill: int = 0
     rx_refill_deferred: int = 0
-    rx_over: int = 0
-    rx_dmt: int = 0
+    rx_missed_errors: int = 0
+    rx_halt_recounted: int = 0
     rx_halts: int = 0
     rx_recoveries: int = 0
     irq: int = 0
     irq_spurious: int = 0
+    irq_rxdw: int = 0
+    irq_rxdmt: int = 0
+    irq_rxo: int = 0
+    irq_err: int = 0
     napi_poll: int = 0
     napi_complete: int = 0
     napi_budget_exhausted: int = 0
@@ -132,6 +148,11 @@ class RxDriver:
         self._icr_seen = 0
         self._refill_failed = False
         self.napi_task = None
+        # the device's 32-bit counters folded into 64-bit totals since open (update_hw_stats)
+        self.hw_totals = {name: 0 for name in regs.STAT_REGS}
+        self._hw_raw: Optional[dict] = None
+        self._frames_at_enable = 0       # hw_totals["frames"] when the queue was last enabled
+        self._taken = 0                  # frames taken off the ring since then
 
     # ------------------------------------------------------------------ helpers
     async def _cpu(self) -> None:
@@ -170,7 +191,9 @@ class RxDriver:
         await self._hw_init()
         self.is_open = True
         if self._refill_failed:
-            self._napi_schedule()            # the ring is short: let NAPI retry the refill
+            self._napi_schedule()            # the ring is short: NAPI retries, then unmasks
+        else:
+            await self.mmio.writel(self.ims_mask, regs.IMS)
         await self._cpu()
 
     def _napi_schedule(self) -> None:
@@ -186,7 +209,7 @@ class RxDriver:
         return page_pool_create(params, self.hm)
 
     async def _hw_init(self) -> None:
-        """Program ring and moderation, enable the queue, post buffers, unmask interrupts."""
+        """Program ring and moderation, enable the queue, post buffers (interrupts stay masked)."""
         m = self.mmio
         await m.writel(0, regs.CTRL)
         await m.writel(self.ring.dma_handle & 0xFFFFFFFF, regs.RING_BASE_LO)
@@ -197,13 +220,14 @@ class RxDriver:
         await m.writel(regs.ICR_ALL, regs.ICR)
         self._icr_seen = 0
         self.ntc = self.ntu = 0
+        await self.update_hw_stats()     # the first read is the baseline of hw_totals
+        self._frames_at_enable, self._taken = self.hw_totals["frames"], 0
         await m.writel(self.ctrl, regs.CTRL)
         status = await m.readl(regs.STATUS)
         if status & regs.STATUS_HALTED:
             raise DeviceError(f"queue halted at enable, STATUS={status:#x}")
         self._refill(self.N)
         await self._write_tail()
-        await m.writel(self.ims_mask, regs.IMS)
 
     async def _stop_hw(self) -> None:
         """Clear EN and wait for RUNNING = 0: afterwards the device writes nothing more."""
@@ -308,8 +332,10 @@ class RxDriver:
     async def irq_handler(self) -> None:
         """The hard interrupt: mask (IMS = 0), note the causes, napi_schedule()."""
         self.stats.irq += 1
-        if self.napi_scheduled or not self.is_open or self._closing:
-            self.stats.irq_spurious += 1
+        if not self.is_open or self._closing:
+            return                           # going down: close masks and clears the causes
+        if self.napi_scheduled:
+            self.stats.irq_spurious += 1     # NAPI unmasks only after it left the scheduled state
             return
         self.napi_scheduled = True
         await self.mmio.writel(0, regs.IMS)
@@ -318,6 +344,7 @@ class RxDriver:
 
     async def _napi_run(self) -> None:
         """net_rx_action() for this NAPI instance: poll until done, then complete and unmask."""
+        completed = False
         try:
             while True:
                 if self._icr_seen & regs.ICR_ERR:
@@ -327,21 +354,26 @@ class RxDriver:
                     self.stats.napi_budget_exhausted += 1
                     await self.env.sleep_ns(0)
                     continue
-                if await self.napi_complete_done(done):
+                completed = await self.napi_complete_done(done)
+                if completed:
                     return
         finally:
-            self.napi_scheduled = False
+            if not completed:
+                self.napi_scheduled = False
 
     async def napi_complete_done(self, work_done: int) -> bool:
-        """Clear the causes seen (W1C), look at the ring again, unmask; False: keep polling."""
-        icr = await self.mmio.readl(regs.ICR)
-        if icr:
-            await self.mmio.writel(icr, regs.ICR)
-        self._note_causes(icr)
+        """Clear the causes seen (W1C), look at the ring again, leave the scheduled state, then
+        unmask; False: keep polling.
+
+        As in the kernel, NAPI is no longer scheduled when the driver unmasks: a cause raised
+        as IMS lands (the line high at once) schedules NAPI again from the handler.
+        """
+        icr = await self._ack_causes()
         if icr & regs.ICR_ERR:
             self._icr_seen |= regs.ICR_ERR
             return False
         if self._closing:
+            self.napi_scheduled = False
             return True
         if self._frame_ready(self.ntc, self.posted):
             return False
@@ -351,14 +383,21 @@ class RxDriver:
             await self.env.sleep_ns(self.refill_retry_ns)
             return False
         self.stats.napi_complete += 1
+        self.napi_scheduled = False
         await self.mmio.writel(self.ims_mask, regs.IMS)
         return True
 
-    def _note_causes(self, icr: int) -> None:
-        if icr & regs.ICR_RXO:
-            self.stats.rx_over += 1
-        if icr & regs.ICR_RXDMT:
-            self.stats.rx_dmt += 1
+    async def _ack_causes(self) -> int:
+        """Read ICR, clear (W1C) exactly the causes found and count each; returns them."""
+        icr = await self.mmio.readl(regs.ICR)
+        if icr:
+            await self.mmio.writel(icr, regs.ICR)
+        st = self.stats
+        st.irq_rxdw += bool(icr & regs.ICR_RXDW)
+        st.irq_rxdmt += bool(icr & regs.ICR_RXDMT)
+        st.irq_rxo += bool(icr & regs.ICR_RXO)
+        st.irq_err += bool(icr & regs.ICR_ERR)
+        return icr
 
     async def napi_poll(self, budget: int, limit: Optional[int] = None) -> int:
         """The NAPI poll: receive up to budget frames (within limit slots), then refill up to 64."""
@@ -397,6 +436,7 @@ class RxDriver:
         wbs = [regs.unpack_writeback(self.ring.read(self._desc_off(i), regs.DESC_SIZE)) for i in idx]
         bufs = [self.slots[i] for i in idx]
         self.ntc = (self.ntc + n) % self.N
+        self._taken += 1
         total = sum(w.length for w in wbs)
         bad = any(w.length > self.buf_len or b is None for w, b in zip(wbs, bufs)) or \
             any(w.length != self.buf_len for w in wbs[:-1])
@@ -494,7 +534,8 @@ class RxDriver:
 
     # ------------------------------------------------------------------ halt recovery
     async def _recover(self) -> None:
-        """After ICR.ERR: deliver frames before HEAD, stop, reclaim [HEAD, TAIL), re-init, enable."""
+        """After ICR.ERR: deliver frames before HEAD, stop, reconcile the drop count, reclaim
+        [HEAD, TAIL), re-init, enable."""
         self.stats.rx_halts += 1
         self._icr_seen &= ~regs.ICR_ERR
         status = await self.mmio.readl(regs.STATUS)
@@ -505,14 +546,29 @@ class RxDriver:
         if dist <= self.posted:
             await self.napi_poll(self.N, limit=dist)     # descriptors at/after HEAD are void
         await self._stop_hw()
+        await self._reconcile_halt()
         self._reclaim_all()
         self.ring.write(0, bytes(self.N * regs.DESC_SIZE))
         await self._hw_init_keep_ims_masked()
         self.stats.rx_recoveries += 1
 
+    async def _reconcile_halt(self) -> None:
+        """The device has stopped: the frames it reported since enable are final. Frames taken
+        beyond them came from descriptors at or after the halted HEAD whose DD reached memory
+        all the same (the beats of an errored burst that the memory wrote, or writebacks whose
+        B came back after the error): the device counts them in STAT_DROP_FIFO among the frames
+        the halt lost, and the driver, which received them, takes them out of its drop count."""
+        await self.update_hw_stats()
+        reported = self.hw_totals["frames"] - self._frames_at_enable
+        recounted = self._taken - reported
+        if recounted > 0:
+            self.stats.rx_halt_recounted += recounted
+            self.stats.rx_missed_errors -= recounted
+        self._frames_at_enable, self._taken = self.hw_totals["frames"], 0
+
     async def _hw_init_keep_ims_masked(self) -> None:
         m = self.mmio
-        await m.writel(regs.ICR_ALL, regs.ICR)
+        await self._ack_causes()
         self.ntc = self.ntu = 0
         await m.writel(self.ctrl, regs.CTRL)
         status = await m.readl(regs.STATUS)
@@ -532,9 +588,35 @@ class RxDriver:
         out["bytes"] = (hi << 32) | lo
         return out
 
+    async def update_hw_stats(self) -> dict:
+        """Read the device's counters and fold each one's change since the last read into
+        hw_totals (32-bit deltas, so a wrap is not lost) and rx_missed_errors, as a Linux
+        driver's update_stats does on every stats read; returns the registers as read."""
+        hw = await self.read_hw_stats()
+        last = self._hw_raw if self._hw_raw is not None else hw
+        for name in regs.STAT_REGS:
+            self.hw_totals[name] += (hw[name] - last[name]) & MASK32
+        self._hw_raw = hw
+        self.stats.rx_missed_errors = self.hw_totals["drop_fifo"] - self.stats.rx_halt_recounted
+        return hw
+
+    async def rx_drops(self) -> dict:
+        """Frames lost since open, by cause: the device's counters (folded; the FIFO count as
+        rx_missed_errors) and the driver's own drops. With the frames delivered they add up to
+        every frame the MAC sent."""
+        await self.update_hw_stats()
+        t, st = self.hw_totals, self.stats
+        return {
+            "device_fifo": st.rx_missed_errors, "device_nodesc": t["drop_nodesc"],
+            "device_err": t["drop_err"], "device_oversize": t["drop_oversize"],
+            "driver_mac_err": st.rx_mac_err, "driver_frame_err": st.rx_frame_err,
+            "driver_xdp_drop": st.rx_xdp_drop,
+        }
+
     async def snapshot(self) -> dict:
         """Everything the co-sim summary prints, as one dict."""
-        hw = await self.read_hw_stats()
+        drops = await self.rx_drops()
+        hw = dict(self._hw_raw)
         drv = {f.name: getattr(self.stats, f.name) for f in fields(self.stats)}
         pool = self.pool.snapshot() if self.pool is not None else {}
         dma = self.hm.snapshot()
@@ -542,12 +624,7 @@ class RxDriver:
             "path": self.path,
             "bug": self.bug,
             "frames_delivered": drv["rx_packets"],
-            "drops": {
-                "device_fifo": hw["drop_fifo"], "device_nodesc": hw["drop_nodesc"],
-                "device_err": hw["drop_err"], "device_oversize": hw["drop_oversize"],
-                "driver_mac_err": drv["rx_mac_err"], "driver_frame_err": drv["rx_frame_err"],
-                "driver_xdp_drop": drv["rx_xdp_drop"],
-            },
+            "drops": drops,
             "device": hw,
             "driver": drv,
             "page_pool": pool,

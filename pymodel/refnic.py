@@ -77,6 +77,8 @@ class RefNic:
         self._deadline: Optional[float] = None
         self._timer_running = False
         self.irq = False
+        self.cause_sets = {bit: 0 for bit in (regs.ICR_RXDW, regs.ICR_RXDMT, regs.ICR_RXO,
+                                              regs.ICR_ERR)}
 
     @property
     def owned(self) -> int:
@@ -222,6 +224,9 @@ class RefNic:
 
     # ------------------------------------------------------------------ interrupts
     def _raise(self, bits: int) -> None:
+        for bit in self.cause_sets:
+            if bits & bit and not self.icr & bit:
+                self.cause_sets[bit] += 1            # the cause went from clear to set
         self.icr |= bits
         self._update_irq()
 

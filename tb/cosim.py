@@ -5,7 +5,8 @@
 - DmaTarget: the AXI slave's memory is pymodel's HostMemory, so every device read and write
   goes through IOMMU translation and the DMA ownership checker; reads are narrowed to each
   R beat's own bytes (ReadBeats), since the slave hands its target the whole bus word.
-- The irq line is watched and calls the driver's hard interrupt handler.
+- The irq line is a level: while it is high the driver's hard interrupt handler runs, and
+  again after each return, as a level-triggered interrupt controller does.
 - A MAC source paces frames at an Ethernet rate and records them on the scoreboard.
 At the end the driver is closed, the pool destroyed, leaks checked, and the results written.
 """
@@ -138,6 +139,7 @@ class DmaTarget:
         self.on_error = on_error
         self.fault_write = fault_write
         self.writes = 0
+        self.fault: Optional[dict] = None      # the write answered SLVERR, once it happened
         self.beats: Optional[ReadBeats] = None
 
     def attach(self, axi: AxiSlave) -> "DmaTarget":
@@ -162,6 +164,7 @@ class DmaTarget:
     async def write(self, address: int, data: bytes) -> None:
         self.writes += 1
         if self.writes == self.fault_write:
+            self.fault = {"write": self.writes, "address": address, "bytes": len(data)}
             raise InjectedFault(f"SLVERR injected on write {self.writes} at {address:#x}")
         try:
             self.hm.device_write(address, bytes(data))
@@ -200,6 +203,7 @@ class CoSim:
         self.bus = AxilRegBus(self.axil)
         self.driver = RxDriver(self.hm, self.bus, self.env, path=opt.driver, ring_size=opt.ring,
                                stack=self.stack, bug=opt.bug or None)
+        self.ring_bus: Optional[tuple] = None      # [first, end) bus address of the ring
         self.sent = 0
         self.mac_errs = 0
         self.t_first = None
@@ -213,10 +217,20 @@ class CoSim:
         self.failed.set()
 
     # ------------------------------------------------------------------ tasks
-    async def _irq_watch(self) -> None:
+    async def _irq_line(self) -> None:
+        """A level-triggered interrupt controller (the kernel's handle_level_irq): while irq is
+        high the handler runs; after it returns the controller looks at the line again one
+        clock later, and a line still high runs the handler again."""
+        irq, clk = self.dut.irq, self.dut.clk
         while True:
-            await RisingEdge(self.dut.irq)
-            self.env.spawn(self.driver.irq_handler(), "irq_handler")
+            if irq.value != 1:
+                await RisingEdge(irq)
+            try:
+                await self.driver.irq_handler()
+            except Exception as e:  # noqa: BLE001 - a failing handler ends the run
+                self._fail(e, "irq_handler")
+                return
+            await RisingEdge(clk)
 
     async def _mac(self) -> None:
         """Send the frames, each starting one wire time after the one before."""
@@ -242,10 +256,7 @@ class CoSim:
         self.t_last = self.env.now_ns
 
     async def _accounted(self) -> int:
-        hw = await self.driver.read_hw_stats()
-        d = self.driver.stats
-        return (self.scoreboard.received + hw["drop_fifo"] + hw["drop_nodesc"] + hw["drop_err"]
-                + hw["drop_oversize"] + d.rx_mac_err + d.rx_frame_err + d.rx_xdp_drop)
+        return self.scoreboard.received + sum((await self.driver.rx_drops()).values())
 
     async def _drain(self, timeout_ns: float) -> bool:
         """Wait until every frame sent is delivered to the stack (and freed) or counted dropped."""
@@ -266,12 +277,14 @@ class CoSim:
         await ClockCycles(dut.clk, 10)
         wall0 = time.time()
         t0 = self.env.now_ns
-        cocotb.start_soon(self._irq_watch())
+        cocotb.start_soon(self._irq_line())
         drained = False
 
         async def body():
             nonlocal drained
             await self.driver.open()
+            base = self.driver.ring.dma_handle
+            self.ring_bus = (base, base + self.opt.ring * regs.DESC_SIZE)
             await self.env.spawn(self._mac(), "mac")
             # the slowest drain: the whole run again at the link rate, plus a millisecond
             drained = await self._drain(max(1e6, 2 * (self.env.now_ns - t0)))
@@ -297,6 +310,19 @@ class CoSim:
         return self._results(snap, sim_ns, wall, leaks)
 
     # ------------------------------------------------------------------ results
+    def _fault(self) -> Optional[dict]:
+        """The injected SLVERR: write number, address, bytes, and which descriptor's writeback
+        (slot and byte offset) or data buffer it hit."""
+        f = self.target.fault
+        if f is None:
+            return None
+        f = dict(f)
+        ring = self.ring_bus
+        if ring is not None and ring[0] <= f["address"] < ring[1]:
+            f["writeback"] = {"slot": (f["address"] - ring[0]) // regs.DESC_SIZE,
+                              "offset": (f["address"] - ring[0]) % regs.DESC_SIZE}
+        return f
+
     def _results(self, snap: dict, sim_ns: float, wall: float, leaks) -> dict:
         o = self.opt
         sb = self.scoreboard
@@ -319,6 +345,7 @@ class CoSim:
             "out_of_order": sb.out_of_order,
             "first_mismatch": sb.first_mismatch,
             "csum_bad": snap.get("stack", {}).get("csum_bad"),
+            "fault": self._fault(),
             "breaches": snap.get("breaches", len(self.hm.checker.breaches)),
             "breaches_by_rule": snap.get("breaches_by_rule", self.hm.checker.counts()),
             "breach_messages": [str(b) for b in self.hm.checker.breaches[:20]],
