@@ -4,6 +4,7 @@
 #   make test    the whole test suite, both simulators
 #   make lint    verilator --lint-only -Wall on hdl/ at every DATA_W, and the width lint
 #   make waves   GTKWave on the last wave file, with the saved layout
+#   make coverage  functional + Verilator code coverage of the RTL suite (COVERAGE_ARGS=--strict)
 #
 # Set-up is part of every target: scripts/setup.sh creates .venv with the pinned packages and
 # installs Icarus Verilog and liblz4-dev when they are missing (as root), or says what to install.
@@ -16,7 +17,7 @@ export PYTHONWARNINGS := ignore::DeprecationWarning
 JOBS    ?= 2
 DATA_WS := 64 128 256 512
 
-.PHONY: all setup sim sim-matrix test test-rtl test-pymodel lint waves clean
+.PHONY: all setup sim sim-matrix test test-rtl test-pymodel lint waves clean coverage
 
 all: test
 
@@ -57,6 +58,12 @@ lint: setup
 	done
 	@echo "scripts/lint_width.py (pointer arithmetic widened by an operand or its context)"
 	@$(PY) scripts/lint_width.py
+
+# the RTL suite at DATA_W 64 and 512 on coverage builds of both simulators (SIM= picks one):
+# cover points with their holes, and Verilator line/toggle coverage (sim_build/coverage/html)
+coverage: setup
+	@./scripts/setup.sh --coverage
+	$(PY) scripts/coverage.py -n $(JOBS) $(COVERAGE_ARGS)
 
 clean:
 	rm -rf sim_build .pytest_cache

