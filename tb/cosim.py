@@ -88,11 +88,15 @@ class InjectedFault(Exception):
 class ReadBeats:
     """The bytes each R beat of an AxiSlave carries, for a target that checks who reads what.
 
-    cocotbext-axi's AxiSlaveRead calls its target once per R beat with the whole aligned bus
-    word, whatever `arsize`. It serves one AR burst at a time, taken with its AR channel's
-    `recv()`; wrapping that call records the burst (araddr, arsize, arlen), and `next_beat()`
-    gives the byte range [lo, hi) of the beat being read: the burst's first beat from araddr to
-    the next 2**arsize boundary, every later beat 2**arsize bytes further (INCR).
+    cocotbext-axi's AxiSlaveRead calls its target's read(address, length) once per R beat with
+    the whole aligned bus word (address and length = the bus width), whatever `arsize`: the
+    burst is not passed. The slave serves one AR burst at a time, taking each off its AR
+    channel, so a hook there records the burst (araddr, arsize, arlen) and `next_beat()` gives
+    the byte range [lo, hi) of the beat being read: the burst's first beat from araddr to the
+    next 2**arsize boundary, every later beat 2**arsize bytes further (INCR). The hook is the
+    channel's `_recv`, where tb/faults.py and tb/axi_monitor.py hook the slave too: it runs for
+    every burst the slave takes, even through a `recv()` that was already waiting when the hook
+    went in.
     """
 
     def __init__(self, read_if) -> None:
@@ -102,14 +106,13 @@ class ReadBeats:
         self.beats = 0
         self.beat = 0
         ch = read_if.ar_channel
-        recv = ch.recv
+        take = ch._recv
 
-        async def recv_and_note():
-            ar = await recv()
+        def take_and_note(ar):
             size = int(getattr(ar, "arsize", self.lanes.bit_length() - 1))
             self.begin(int(ar.araddr), 1 << size, int(getattr(ar, "arlen", 0)) + 1)
-            return ar
-        ch.recv = recv_and_note
+            return take(ar)
+        ch._recv = take_and_note
 
     def begin(self, addr: int, size: int, beats: int) -> None:
         """An AR burst: araddr, bytes per beat (2**arsize), beats (arlen + 1)."""
