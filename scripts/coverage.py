@@ -114,13 +114,23 @@ def _wrap(items, first, indent=None):
     return lines
 
 
+def _build_label(tag):
+    """A build directory tag (dw64_desc_burst1_...) with tb.params.SMALL's overrides as "small"."""
+    from tb.params import SMALL
+    small = "".join(f"_{k.lower()}{v}" for k, v in sorted(SMALL.items()) if k != "DATA_W")
+    return tag.replace(small, " small") if small and small in tag else tag.replace("_", " ")
+
+
 def functional_report(sim, db, files):
     """Text report: every point with its bins and hits, then the holes; returns (text, holes)."""
     pts = points(db)
-    builds = sorted({f.parent.relative_to(FUNC / sim).as_posix() for f in files})
+    runs = defaultdict(int)
+    for f in files:
+        runs[_build_label(f.parent.name)] += 1
     nbins = sum(len(b) for b in pts.values())
     nhit = sum(1 for b in pts.values() for h in b.values() if h)
-    out = [f"== functional coverage, {sim}: {len(files)} test runs on {', '.join(builds)}",
+    out = [f"== functional coverage, {sim}: {len(files)} test runs ("
+           + ", ".join(f"{b} {n}" for b, n in sorted(runs.items())) + ")",
            f"   {nhit} of {nbins} bins hit ({100.0 * nhit / max(nbins, 1):.1f} %), "
            f"{sum(1 for b in pts.values() if all(b.values()))} of {len(pts)} points complete",
            ""]
@@ -146,19 +156,26 @@ def functional_report(sim, db, files):
 # ------------------------------------------------------------------ code coverage
 
 def _parse_dat(path):
-    """verilator coverage.dat -> list of (key fields dict, raw line)."""
-    out = []
+    """verilator coverage.dat -> [(fields, key, count)], one entry per point of the design.
+
+    Verilator names a point's module after its parameters (page v_line/nic_rx_wb__D200 at
+    DATA_W 512), so the same line of each build is a point of its own. The module name is
+    cut back to the source module here and the counts of a point's builds are added, so a
+    line counts as covered when any build covered it.
+    """
+    merged = {}
     for line in Path(path).read_text(encoding="latin-1").splitlines():
         if not line.startswith("C '"):
             continue
-        key = line[3:line.rindex("'")]
-        fields = {}
-        for part in key.split("\x01"):
-            if "\x02" in part:
-                k, v = part.split("\x02", 1)
-                fields[k] = v
-        out.append((fields, line, int(line.rsplit(" ", 1)[1])))
-    return out
+        key, count = line[3:line.rindex("'")], int(line.rsplit(" ", 1)[1])
+        parts = [p.split("__")[0] if p.startswith("page\x02") else p for p in key.split("\x01")]
+        key = "\x01".join(parts)
+        fields = dict(p.split("\x02", 1) for p in parts if "\x02" in p)
+        if key in merged:
+            merged[key][2] += count
+        else:
+            merged[key] = [fields, key, count]
+    return [tuple(v) for v in merged.values()]
 
 
 def _lcov_lines(info):
@@ -171,6 +188,14 @@ def _lcov_lines(info):
             ln, n = line[3:].split(",")[:2]
             res[cur][int(ln)] = int(n)
     return res
+
+
+def _zero_points(entries, path, line):
+    """The kinds of the never-hit line and branch points on a source line ("branch else")."""
+    kinds = sorted({f"{f.get('t')} {f.get('o')}" for f, _, n in entries
+                    if n == 0 and f.get("t") in ("line", "branch") and f.get("f") == path
+                    and int(f.get("l", 0)) == line})
+    return ", ".join(kinds) or "statement span"
 
 
 def code_coverage():
@@ -193,7 +218,7 @@ def code_coverage():
     infos = {}
     for kind, types in kinds.items():
         dat = CODE / f"{kind}.dat"
-        dat.write_text(header + "".join(raw + "\n" for f, raw, _ in entries
+        dat.write_text(header + "".join(f"C '{key}' {n}\n" for f, key, n in entries
                                         if f.get("t") in types), encoding="latin-1")
         infos[kind] = CODE / f"{kind}.info"
         subprocess.run([vc, "--write-info", str(infos[kind]), str(dat)], check=True,
@@ -226,7 +251,8 @@ def code_coverage():
         tot_f, tot_h = tot_f + n, tot_h + h
         out.append(f"  {p.name:24s} lines {h:4d}/{n:<4d} {100.0 * h / max(n, 1):5.1f} %")
         src = p.read_text().splitlines()
-        unhit += [(p.name, ln, src[ln - 1].strip() if ln <= len(src) else "")
+        unhit += [(p.name, ln, _zero_points(entries, f, ln),
+                   src[ln - 1].strip() if ln <= len(src) else "")
                   for ln in sorted(da) if not da[ln]]
     tog = [(f, c) for f, _, c in entries if f.get("t") == "toggle"]
     tog_hit = sum(1 for _, c in tog if c)
@@ -234,8 +260,8 @@ def code_coverage():
                f"   (toggle: {tog_hit}/{len(tog)} bit transitions = "
                f"{100.0 * tog_hit / max(len(tog), 1):.1f} %)")
     if unhit:
-        out.append(f"  lines never executed ({len(unhit)}):")
-        out += [f"    {f}:{ln}: {s}" for f, ln, s in unhit]
+        out.append(f"  lines not covered ({len(unhit)}), with the points never hit on each:")
+        out += [f"    {f}:{ln} [{z}]: {s}" for f, ln, z, s in unhit]
     out.append(html_note)
     return "\n".join(out), (tot_h, tot_f)
 

@@ -100,6 +100,12 @@ def sample_multi_buffer_ring(kind):
     """A multi-buffer frame's descriptors run past the end of the ring and wrap to index 0."""
 
 
+@CoverPoint(_n("ctrl.disable"), bins=["idle", "drained"])
+def sample_disable(kind):
+    """EN cleared while running: the queue stopped in the next clock ("idle"), or first
+    finished a frame, writebacks or descriptor reads still under way ("drained")."""
+
+
 @CoverPoint(_n("errors.err_code"), bins=ERR_CODES)
 def sample_err_code(code):
     """STATUS.ERR_CODE set by a halt: 1 descriptor read, 2 data write, 3 writeback, 4 bad
@@ -272,6 +278,7 @@ class Sampler:
         self.prev_frame = None        # "single" or "multi" once a frame has begun
         self.pending_fifo = (None, 0, 0)   # (time, ingress, halt) drops that count next clock
         self.popped = 0               # metadata pops seen in this time step, for _dma
+        self.stopping_since = 0.0     # when the queue entered its stopping state
 
     def _evaluate(self, dirty):
         try:
@@ -303,6 +310,12 @@ class Sampler:
         q, code, dstate = self._read("q_state", "err_code", "dma_state")
         prev = self.last["q_state"]
         self.last["q_state"] = q
+        now = get_sim_time("ns")
+        if q == Q_STOPPING:
+            self.stopping_since = now
+        elif prev == Q_STOPPING and q == Q_STOPPED:
+            clocks = round((now - self.stopping_since) / self.clk_ns)
+            sample_disable("idle" if clocks <= 1 else "drained")
         if prev == Q_STOPPED and q == Q_RUNNING:
             # enable: the descriptor queue and the writeback pointers restart at 0
             self.consumed = 0
