@@ -261,6 +261,18 @@ def test_halt_accounting_any_beat(fault_write):
         f"write {fault_write} hit {res['fault']}: the sweep's beat map is out of date"
 
 
+@pytest.mark.parametrize("fault_write", [62, 63])
+def test_halt_accounting_wide_bus(fault_write):
+    """DATA_W 512: writeback bursts of one or two 64-byte beats, up to four descriptors a beat
+    (62: the first beat of a two-beat burst, 63: its second)."""
+    res = cosim(f"halt-dw512-{fault_write}", sim="verilator", data_w=512, clk_ns=4, rate=25,
+                sizes="fixed:60", frames=300, profile="x86-iommu-lazy", coherent=1,
+                fault_write=fault_write)
+    assert_halt_accounted(res, fault_write)
+    assert res["fault"].get("writeback"), \
+        f"write {fault_write} hit {res['fault']}: the sweep's beat map is out of date"
+
+
 @pytest.mark.parametrize("sim, frames, fault_write", [("verilator", 3000, 2001),
                                                       ("icarus", 300, 241),
                                                       ("icarus", 300, 248)])
