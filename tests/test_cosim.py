@@ -2,7 +2,9 @@
 
 Every run checks each frame byte for byte, in order and exactly once, that sent = delivered +
 drops, that no DMA rule is broken and that nothing leaks at close. The sabotage runs give the
-driver one classic bug each and require the checker to name the rule it breaks.
+driver one classic bug each and require the checker to name the rule it breaks; a mutant of
+the RTL that reads past TAIL must be named too. Further down: narrow descriptor reads on a
+wide bus, the level irq under load, halt accounting for a fault on any beat, and long runs.
 """
 import re
 import shutil
