@@ -32,9 +32,23 @@ class RefSystem:
                                stack=self.stack, bug=bug, **driver_kw)
         self.seed = seed
         self.mac_sent = 0
+        self._irq_busy = False
 
     def _irq(self) -> None:
-        self.env.spawn(self.driver.irq_handler(), name="irq")
+        """The line rose: a level-triggered controller serves it until it is low."""
+        if not self._irq_busy:
+            self._irq_busy = True
+            self.env.spawn(self._irq_line(), name="irq")
+
+    async def _irq_line(self) -> None:
+        """handle_level_irq(): run the handler; one device clock after it returns, a line
+        still high runs it again."""
+        while True:
+            await self.driver.irq_handler()
+            await self.env.sleep_ns(self.nic.clk_ns)
+            if not self.nic.irq:
+                break
+        self._irq_busy = False
 
     def open(self) -> None:
         """Run driver.open() to completion."""

@@ -1,12 +1,12 @@
 """Fault injection on host memory: chosen accesses fail, so the AxiSlave answers SLVERR.
 
 Reads: the slave reads the whole bus word per R beat whatever `arsize`, so the injector
-tracks the slave's current AR burst and computes each beat's own address; a beat whose
+asks `ReadBeats` for each beat's own address; a beat whose
 address falls in an armed range fails (`count` times). Writes: any strobed write overlapping
 an armed range fails (the bytes are not written) until disarmed.
 """
 
-from .hostmem import MemFault
+from .hostmem import MemFault, ReadBeats
 
 
 class Faults:
@@ -15,16 +15,7 @@ class Faults:
         self.reads = []       # [start, end, remaining]
         self.writes = []      # [start, end]
         self.fired = []       # (kind, addr, clock)
-        self._ar = None
-        self._beat = 0
-        ch = tb.axi.read_if.ar_channel
-        orig = ch._recv
-
-        def _recv(item, _orig=orig):
-            self._ar = (int(item.araddr), int(item.arsize))
-            self._beat = 0
-            return _orig(item)
-        ch._recv = _recv
+        self.beats = ReadBeats(tb.axi.read_if)
         tb.mem.on_read.insert(0, self._on_read)
         tb.mem.on_write.insert(0, self._on_write)
 
@@ -39,11 +30,7 @@ class Faults:
         self.writes.clear()
 
     def _on_read(self, addr, length):
-        if self._ar is None:
-            return
-        a, size = self._ar
-        ba = ((a >> size) << size) + (self._beat << size)
-        self._beat += 1
+        ba, _ = self.beats.next_beat()
         for r in self.reads:
             if r[2] > 0 and r[0] <= ba < r[1]:
                 r[2] -= 1

@@ -3,10 +3,55 @@
 `HostMemory` is the `target` of cocotbext-axi's `AxiSlave`: the slave calls `read` once per
 R beat (the whole bus word, whatever `arsize`) and `write` once per run of strobed bytes of a
 W beat. Hooks see every access; a hook that raises makes the access fail, which the slave
-answers with SLVERR (and the bytes are not written).
+answers with SLVERR (and the bytes are not written). `ReadBeats` tells a target or a hook
+which bytes of the word the current R beat carries.
 """
 
 FILL = 0xA5
+
+
+class ReadBeats:
+    """The bytes each R beat of an AxiSlave carries, for a target that checks who reads what.
+
+    cocotbext-axi's AxiSlaveRead calls its target's read(address, length) once per R beat with
+    the whole aligned bus word (address and length = the bus width), whatever `arsize`: the
+    burst is not passed. The slave serves one AR burst at a time, taking each off its AR
+    channel, so a hook there records the burst (araddr, arsize, arlen) and `next_beat()` gives
+    the byte range [lo, hi) of the beat being read: the burst's first beat from araddr to the
+    next 2**arsize boundary, every later beat 2**arsize bytes further (INCR). The hook is the
+    channel's `_recv`, where tb/faults.py and tb/axi_monitor.py hook the slave too: it runs for
+    every burst the slave takes, even through a `recv()` that was already waiting when the hook
+    went in.
+    """
+
+    def __init__(self, read_if) -> None:
+        self.lanes = read_if.byte_lanes
+        self.addr = 0
+        self.size = self.lanes
+        self.beats = 0
+        self.beat = 0
+        ch = read_if.ar_channel
+        take = ch._recv
+
+        def take_and_note(ar):
+            size = int(getattr(ar, "arsize", self.lanes.bit_length() - 1))
+            self.begin(int(ar.araddr), 1 << size, int(getattr(ar, "arlen", 0)) + 1)
+            return take(ar)
+        ch._recv = take_and_note
+
+    def begin(self, addr: int, size: int, beats: int) -> None:
+        """An AR burst: araddr, bytes per beat (2**arsize), beats (arlen + 1)."""
+        self.addr, self.size, self.beats, self.beat = addr, size, beats, 0
+
+    def next_beat(self) -> tuple:
+        """[lo, hi) of the next beat of the current burst."""
+        aligned = self.addr - self.addr % self.size
+        lo = aligned + self.beat * self.size
+        hi = lo + self.size
+        if self.beat == 0:
+            lo = self.addr
+        self.beat += 1
+        return lo, hi
 
 
 class MemFault(Exception):
