@@ -137,7 +137,7 @@ def functional_report(sim, db, files):
     holes = {}
     for name, bins in pts.items():
         hit = sum(1 for h in bins.values() if h)
-        out.append(f"  {name:44s} {hit:3d}/{len(bins):<3d}")
+        out.append(f"  {name:44s} {hit:3d}/{len(bins)}")
         out.extend(_wrap([f"{b}={h}" if h else f"{b}=HOLE" for b, h in bins.items()],
                          "      "))
         missing = [b for b, h in bins.items() if not h]

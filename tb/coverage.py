@@ -236,7 +236,7 @@ class Sampler:
             await RisingEdge(dut.clk)
             self.clk_ns = get_sim_time("ns") - t0
             await ReadOnly()
-            self._snapshot()
+            self._guarded(self._snapshot)
             for name in self.watched:
                 cocotb.start_soon(self._watch(name))
             cocotb.start_soon(self._watch_reset())
@@ -246,7 +246,7 @@ class Sampler:
                 dirty, self.dirty = self.dirty, set()
                 self.kick.clear()
                 if not self.failed:
-                    self._evaluate(dirty)
+                    self._guarded(self._evaluate, dirty)
         finally:
             self.export()
 
@@ -280,31 +280,34 @@ class Sampler:
         self.popped = 0               # metadata pops seen in this time step, for _dma
         self.stopping_since = 0.0     # when the queue entered its stopping state
 
-    def _evaluate(self, dirty):
+    def _guarded(self, fn, *args):
+        """Run one step of the monitor; a failure stops the sampling, never the test."""
         try:
-            if "rst" in dirty:
-                if str(self.dut.rst.value) == "0":
-                    self._snapshot()
-                return
-            if "q_state" in dirty:
-                self._ctrl()
-            if dirty & {"meta_wr", "meta_rd", "rd_ptr"}:
-                self._ingress()
-            if dirty & {"dma_state", "meta_rd"}:
-                self._dma()
-            if "wi_q" in dirty:
-                self._wb()
-            if "icr" in dirty:
-                self._irq()
-            if dirty & {"drop_fifo", "drop_nodesc", "drop_err", "drop_oversize",
-                        "ing_drop_fifo", "halt_drops"}:
-                self._drops()
-            if dirty & {"err_desc_rd", "err_data_wr", "err_wb"}:
-                self._axi_errors()
-        except ValueError:
-            # an X or Z in a watched register: a bench problem, never a reason to fail a test
+            fn(*args)
+        except Exception as e:  # noqa: BLE001 - e.g. X or Z in a watched register
             self.failed = True
-            self.log.warning("coverage sampling stopped: unresolvable value (dirty %s)", dirty)
+            self.log.warning("coverage sampling stopped at %s: %r", fn.__name__, e)
+
+    def _evaluate(self, dirty):
+        if "rst" in dirty:
+            if str(self.dut.rst.value) == "0":
+                self._snapshot()
+            return
+        if "q_state" in dirty:
+            self._ctrl()
+        if dirty & {"meta_wr", "meta_rd", "rd_ptr"}:
+            self._ingress()
+        if dirty & {"dma_state", "meta_rd"}:
+            self._dma()
+        if "wi_q" in dirty:
+            self._wb()
+        if "icr" in dirty:
+            self._irq()
+        if dirty & {"drop_fifo", "drop_nodesc", "drop_err", "drop_oversize", "ing_drop_fifo",
+                    "halt_drops"}:
+            self._drops()
+        if dirty & {"err_desc_rd", "err_data_wr", "err_wb"}:
+            self._axi_errors()
 
     def _ctrl(self):
         q, code, dstate = self._read("q_state", "err_code", "dma_state")

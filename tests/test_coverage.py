@@ -41,6 +41,8 @@ def test_coverage_written(sim, tmp_path, monkeypatch):
     run(sim, 64, "cocotb_rx", "frame_lengths", bdir,
         extra_env={"COVERAGE": "1", "COVERAGE_DIR": str(tmp_path)})
 
+    log = (bdir / "runs" / "cocotb_rx.frame_lengths" / "sim.log").read_text(errors="replace")
+    assert "coverage sampling stopped" not in log
     files = list((tmp_path / sim / "dw64").glob("*.yml"))
     assert [f.name for f in files] == ["cocotb_rx.frame_lengths.yml"]
     db = yaml.safe_load(files[0].read_text())
