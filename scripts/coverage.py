@@ -233,7 +233,8 @@ def code_coverage():
         html_note = html_note or f"  HTML report: {HTML.relative_to(ROOT)}/index.html " \
                                  f"(toggles: {(HTML / 'toggle').relative_to(ROOT)}/index.html)"
     else:
-        html_note = "  genhtml not found: no HTML report (scripts/setup.sh --coverage installs lcov)"
+        html_note = ("  genhtml not found: no HTML report "
+                     "(scripts/setup.sh --coverage installs lcov)")
 
     lines = _lcov_lines(infos["line"])
     hdl = ROOT / "hdl"
@@ -255,7 +256,8 @@ def code_coverage():
                   for ln in sorted(da) if not da[ln]]
     tog = [(f, c) for f, _, c in entries if f.get("t") == "toggle"]
     tog_hit = sum(1 for _, c in tog if c)
-    out.append(f"  LINE COVERAGE hdl/: {tot_h}/{tot_f} lines = {100.0 * tot_h / max(tot_f, 1):.1f} %"
+    pct = 100.0 * tot_h / max(tot_f, 1)
+    out.append(f"  LINE COVERAGE hdl/: {tot_h}/{tot_f} lines = {pct:.1f} %"
                f"   (toggle: {tog_hit}/{len(tog)} bit transitions = "
                f"{100.0 * tog_hit / max(len(tog), 1):.1f} %)")
     if unhit:

@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def report_script():
     """scripts/coverage.py, loaded under another name (`coverage` is coverage.py's package)."""
-    spec = importlib.util.spec_from_file_location("coverage_report", ROOT / "scripts" / "coverage.py")
+    path = ROOT / "scripts" / "coverage.py"
+    spec = importlib.util.spec_from_file_location("coverage_report", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
