@@ -161,7 +161,7 @@ def test_build_names_keep_builds_apart(tmp_path):
     names = {small.build_name(), other.build_name(), base.build_name(tmp_path / "a"),
              base.build_name(tmp_path / "b"), small.build_name(tmp_path / "a")}
     assert len(names) == 5 and all(n.startswith("verilator_dw64") for n in names)
-    assert "fifo_bytes4096" in small.build_name()
+    assert f"fifo_bytes{SMALL_PARAMS['FIFO_BYTES']}" in small.build_name()
 
 
 def test_command_repeats_the_run():
