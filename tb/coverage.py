@@ -64,15 +64,18 @@ def _n(name):
 # offsets, whose number is DATA_W/8, are a point per DATA_W (see _lane_point).
 
 @CoverPoint(_n("ingress.wrap_pointer"), xf=lambda ptr, level: ptr, bins=WRAP_POINTERS)
-@CoverPoint(_n("ingress.wrap_level"), xf=lambda ptr, level: level, bins=LEVELS)
+# a wrap's level counts the frame that moves the pointer, so it is never "empty"
+@CoverPoint(_n("ingress.wrap_level"), xf=lambda ptr, level: level, bins=LEVELS[1:])
 @CoverCross(_n("ingress.wrap_pointer_x_level"),
-            items=[_n("ingress.wrap_pointer"), _n("ingress.wrap_level")],
-            # a write pointer wraps as a frame is stored: the FIFO holds at least that frame
-            ign_bins=[("ram_wr", "empty"), ("meta_wr", "empty")])
+            items=[_n("ingress.wrap_pointer"), _n("ingress.wrap_level")])
 def sample_wrap(ptr, level):
-    """A frame RAM or metadata pointer crossed the end of its storage; `level` is what the
-    structure holds just after the move, in frames ("full": no room for a 64-byte frame in
-    the RAM, META_DEPTH frames in the metadata FIFO)."""
+    """A frame RAM or metadata pointer crossed the end of its storage, and the level of that
+    structure, in frames ("full": no room for a 64-byte frame in the RAM, META_DEPTH frames
+    in the metadata FIFO). A write pointer wraps as a frame is stored: `level` is what the
+    structure holds just after, that frame included. A read pointer wraps as a frame leaves
+    (popped from the metadata FIFO, or its RAM words released): `level` is what the
+    structure held in the clock before, the leaving frame included, so `full` is a full FIFO
+    giving up the frame that wraps the pointer."""
 
 
 @CoverPoint(_n("ingress.ram_wrap_frame"), bins=["ends_at_end", "straddles"])
@@ -338,28 +341,37 @@ class Sampler:
         fmod = 1 << (self.fifo_aw + 1)
         pops = (meta_rd - last["meta_rd"]) % mmod
         frees = 1 if rd_ptr != last["rd_ptr"] else 0    # at most one release per clock
+        unfreed_before = self.popped_unfreed
         self.popped_unfreed = max(0, self.popped_unfreed + pops - frees)
-        meta_count = (meta_wr - meta_rd) % mmod
-        used = (wr_commit - rd_ptr) % fmod
 
         def level(frames, full):
             if full:
                 return "full"
             return LEVELS[min(frames, 3)]
 
-        ram_level = level(meta_count + self.popped_unfreed, self.depth - used < self.min_words)
-        meta_level = level(meta_count, meta_count == (1 << self.meta_aw))
+        def levels(m_wr, m_rd, w_commit, r_ptr, unfreed):
+            """(RAM level, metadata level) of one state of the pointers."""
+            meta_count = (m_wr - m_rd) % mmod
+            used = (w_commit - r_ptr) % fmod
+            return (level(meta_count + unfreed, self.depth - used < self.min_words),
+                    level(meta_count, meta_count == (1 << self.meta_aw)))
+
+        # write wraps: the level just after this step; read wraps: the level of the step
+        # before (every pointer move is an evaluated step, so `last` is that state)
+        ram_after, meta_after = levels(meta_wr, meta_rd, wr_commit, rd_ptr, self.popped_unfreed)
+        ram_before, meta_before = levels(last["meta_wr"], last["meta_rd"], last["wr_commit"],
+                                         last["rd_ptr"], unfreed_before)
         fbit, mbit = self.fifo_aw, self.meta_aw
         if (wr_commit >> fbit) != (last["wr_commit"] >> fbit):
-            sample_wrap("ram_wr", ram_level)
+            sample_wrap("ram_wr", ram_after)
             low = wr_commit & (self.depth - 1)
             sample_ram_wrap_frame("ends_at_end" if low == 0 else "straddles")
         if (rd_ptr >> fbit) != (last["rd_ptr"] >> fbit):
-            sample_wrap("ram_rd", ram_level)
+            sample_wrap("ram_rd", ram_before)
         if (meta_wr >> mbit) != (last["meta_wr"] >> mbit):
-            sample_wrap("meta_wr", meta_level)
+            sample_wrap("meta_wr", meta_after)
         if (meta_rd >> mbit) != (last["meta_rd"] >> mbit):
-            sample_wrap("meta_rd", meta_level)
+            sample_wrap("meta_rd", meta_before)
         last.update(meta_wr=meta_wr, meta_rd=meta_rd, rd_ptr=rd_ptr, wr_commit=wr_commit)
         self.popped = pops
 
