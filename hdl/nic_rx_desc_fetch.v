@@ -174,7 +174,6 @@ reg [ADDR_W-1:0] araddr_reg;
 reg [7:0] arlen_reg;
 
 reg ev_fetched_reg;
-reg err_reg;
 
 // next read burst
 wire [15:0] owned_unfetched = (cfg_tail - fetch_idx_reg) & ring_mask;
@@ -249,13 +248,14 @@ generate
     end
 endgenerate
 
+// the first error beat of a burst reports at once, in the clock it arrives, as a B error does
+wire r_err_first = r_beat_err && !r_err_reg;
 assign ev_desc_fetched = ev_fetched_reg;
-assign err_desc_rd = err_reg;
-assign ev_axi_err = err_reg;
+assign err_desc_rd = r_err_first;
+assign ev_axi_err = r_err_first;
 
 always @(posedge clk) begin
     ev_fetched_reg <= 1'b0;
-    err_reg <= 1'b0;
 
     if (arvalid_reg && m_axi_arready) begin
         arvalid_reg <= 1'b0;
@@ -285,8 +285,6 @@ always @(posedge clk) begin
             r_idx_reg <= (r_idx_reg + 16'd1) & ring_mask;
             ev_fetched_reg <= 1'b1;
         end
-        // the first error beat of a burst reports the error at once
-        err_reg <= r_beat_err && !r_err_reg;
         if (r_beat_err) begin
             r_failed_reg <= 1'b1;
         end
@@ -325,12 +323,15 @@ always @(posedge clk) begin
         ar_out_reg <= 3'd0;
         arvalid_reg <= 1'b0;
         ev_fetched_reg <= 1'b0;
-        err_reg <= 1'b0;
     end
 end
 
 // reads use ID 0 and come back in order; bytes 10-15 of a read descriptor are reserved
 wire unused_ok = &{1'b0, m_axi_rid, r_desc[127:80], r_lo_reg, 1'b0};
+
+`ifdef FORMAL
+`include "nic_rx_desc_fetch_props.vh"
+`endif
 
 endmodule
 
