@@ -43,9 +43,10 @@ DMA_SCAN, DMA_LOAD, DMA_BURST = range(3)
 DMA_NAMES = {DMA_SCAN: "SCAN", DMA_LOAD: "LOAD", DMA_BURST: "BURST"}
 BUF = 64            # bytes per buffer: one burst, one buffer per 64-byte frame at every DATA_W
 LOST = {rm.DROP_FIFO}
-# clocks from a failed R beat to the first clock of HALTING: nic_rx_desc_fetch registers the
-# error (err_desc_rd), nic_rx_ctrl its state; a B error (combinational) takes one
-R_HALT_CLOCKS = 2
+# clocks from a failed R beat to the first clock of HALTING: nic_rx_desc_fetch reports the
+# error in the beat's own clock (err_desc_rd), as a B error is reported; nic_rx_ctrl's state
+# follows one clock later
+R_HALT_CLOCKS = 1
 
 
 def _u(handle):
@@ -300,13 +301,7 @@ async def _halt_steered(dut, name, kind):
     await _after_recovery(tb, rx, name)
 
 
-# Not registered as a test (no @cocotb.test): a halt that begins in LOAD follows a burst the
-# engine took in the clock before, R_HALT_CLOCKS (2) clocks after the failed R beat, and the
-# AXI monitor allows an AW at most one clock after an error response (docs/BENCH.md). At
-# DATA_W 64 (seed 1145743515) it stops at "AXI monitor: AW burst 16 at 0x1234000440
-# presented at clock 314, after the error response at clock 312"; that burst's W beats carry
-# wstrb 0, so nothing reaches memory. With the decorator back (timeout 5 ms) it reaches
-# errors.halt_code_x_dma_state 1/load.
+@cocotb.test(timeout_time=5, timeout_unit="ms")
 async def halt_load_desc_read(dut):
     """A descriptor read R error that halts the queue (ERR_CODE 1) in the clock the data
     engine loads a frame's second buffer: the frame is abandoned, every begun frame counted
