@@ -17,7 +17,7 @@ export PYTHONWARNINGS := ignore::DeprecationWarning
 JOBS    ?= 2
 DATA_WS := 64 128 256 512
 
-.PHONY: all setup sim sim-matrix test test-rtl test-pymodel lint waves clean coverage
+.PHONY: all setup sim sim-matrix test test-rtl test-pymodel lint waves clean coverage formal
 
 all: test
 
@@ -64,6 +64,11 @@ lint: setup
 coverage: setup
 	@./scripts/setup.sh --coverage
 	$(PY) scripts/coverage.py -n $(JOBS) $(COVERAGE_ARGS)
+
+# SymbiYosys at small parameters: each property family proven or bounded, then the mutants
+# that must each fail with their family named (docs/FORMAL.md); FORMAL_ARGS=--jobs-only etc.
+formal: setup
+	$(PY) scripts/formal.py $(FORMAL_ARGS)
 
 clean:
 	rm -rf sim_build .pytest_cache

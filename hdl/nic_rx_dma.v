@@ -419,6 +419,10 @@ nic_rx_irq_mod irq_mod_inst (
 // fetch_idx and fifo_level are kept for waveform viewing
 wire unused_ok = &{1'b0, fetch_idx, fifo_level, 1'b0};
 
+`ifdef FORMAL
+`include "nic_rx_dma_props.vh"
+`endif
+
 endmodule
 
 `resetall

