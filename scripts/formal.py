@@ -29,6 +29,9 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tb.mutate import StaleMutant, mutant_hdl  # noqa: E402
+
 FORMAL = ROOT / "formal"
 HDL = ROOT / "hdl"
 OUT = ROOT / "sim_build" / "formal"
@@ -259,14 +262,10 @@ def run_mutant(m: Mutant, solver: str) -> Result:
     base = OUT / "mutants" / m.name
     if base.exists():
         shutil.rmtree(base)
-    hdl = base / "hdl"
-    shutil.copytree(HDL, hdl)
-    src = (hdl / m.file).read_text()
-    new, n = re.subn(m.pattern, m.repl, src)
-    if n != 1:
-        raise SystemExit(f"mutant {m.name}: anchor {m.pattern!r} matched {n} times in "
-                         f"hdl/{m.file}; update the mutation to the current RTL")
-    (hdl / m.file).write_text(new)
+    try:
+        hdl = mutant_hdl(base / "hdl", m.name, m.file, m.pattern, m.repl, HDL)
+    except StaleMutant as e:
+        raise SystemExit(str(e)) from None
     text = (FORMAL / m.job.sby).read_text()
     lines = []
     for line in text.splitlines():

@@ -7,7 +7,6 @@ the RTL that reads past TAIL must be named too. Further down: narrow descriptor 
 wide bus, the level irq under load, halt accounting for a fault on any beat, and long runs.
 """
 import re
-import shutil
 import sys
 from pathlib import Path
 
@@ -18,6 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from pymodel import errors as E  # noqa: E402
 from tb.cosim_run import options, run  # noqa: E402
+from tb.mutate import mutant_hdl  # noqa: E402
 
 OUT = ROOT / "sim_build" / "cosim" / "tests"
 SIMS = ("icarus", "verilator")
@@ -183,14 +183,7 @@ def test_wide_bus_narrow_descriptor_reads(sim, frames):
 def cosim_mutant(name, fname, pat, repl, **kw):
     """One co-simulation of a copy of hdl/ with one textual mutation (as tests/test_rtl_mutants
     makes them). The anchor must match exactly once."""
-    d = ROOT / "sim_build" / "mutants" / f"{name}_hdl"
-    if d.exists():
-        shutil.rmtree(d)
-    shutil.copytree(ROOT / "hdl", d)
-    src = (d / fname).read_text()
-    new, n = re.subn(pat, repl, src)
-    assert n == 1, f"mutant {name}: anchor {pat!r} matched {n} times in hdl/{fname}"
-    (d / fname).write_text(new)
+    d = mutant_hdl(ROOT / "sim_build" / "mutants" / f"{name}_hdl", name, fname, pat, repl)
     opts = options({k.upper(): str(v) for k, v in kw.items()})
     return run(opts, OUT / f"mutant-{name}.json", hdl_dir=d)
 

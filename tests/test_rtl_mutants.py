@@ -6,12 +6,11 @@ small targeted subset of the RTL tests, which must FAIL. A missing anchor is an 
 pass: the mutation must apply exactly once.
 """
 
-import re
-import shutil
 
 import pytest
 
 from harness import ROOT, build, run
+from tb.mutate import mutant_hdl
 
 MUTANTS = {
     # every byte lane strobed: writes past the frame's end inside and outside the buffer
@@ -46,16 +45,7 @@ MUTANTS = {
 @pytest.mark.parametrize("name", sorted(MUTANTS))
 def test_mutant_fails(name):
     fname, pat, repl, subset = MUTANTS[name]
-    d = ROOT / "sim_build" / "mutants" / f"{name}_hdl"
-    if d.exists():
-        shutil.rmtree(d)
-    shutil.copytree(ROOT / "hdl", d)
-    src = (d / fname).read_text()
-    new, n = re.subn(pat, repl, src)
-    if n != 1:
-        raise AssertionError(f"mutant {name}: anchor {pat!r} matched {n} times in hdl/{fname}; "
-                             f"update the mutation to the current RTL")
-    (d / fname).write_text(new)
+    d = mutant_hdl(ROOT / "sim_build" / "mutants" / f"{name}_hdl", name, fname, pat, repl)
     bdir = build("icarus", 64, hdl_dir=d, tag=f"{name}_icarus_dw64")
     caught = []
     for module, test in subset:
