@@ -98,6 +98,16 @@ def summary(res: dict, command: str = "") -> str:
                             f"{pp.get('pages_state_release_cnt', 0)}  inflight {pp.get('inflight', 0)}"
          if pp else "-"),
         ("breaches", f"{res['breaches']}" + (f"  {res['breaches_by_rule']}" if res['breaches'] else "")),
+    ]
+    drv = res.get("driver_stats", {}) or {}
+    dev = res.get("device", {}) or {}
+    if dev.get("axi_err") or drv.get("rx_halts"):
+        fault = res.get("fault")
+        rows.append(("halts", f"AXI errors {dev.get('axi_err', 0)}  halts {drv.get('rx_halts', 0)}  "
+                              f"recoveries {drv.get('rx_recoveries', 0)}  frames taken past HEAD "
+                              f"{drv.get('rx_halt_recounted', 0)}"
+                              + (f"  (injected: {fault})" if fault else "")))
+    rows += [
         ("teardown", f"pages in flight {res['pages_in_flight']}  mappings left {res['mappings_left']}"),
         ("simulation", f"{res['cycles']} cycles in {res['wall_s']:.1f} s wall "
                        f"({res['cycles_per_s'] or 0:.0f} cycles/s), {res['sim_ns'] / 1e3:.1f} us simulated"),

@@ -15,9 +15,10 @@ from typing import Dict, Optional
 ROOT = Path(__file__).resolve().parents[1]
 TOP_FILE = ROOT / "hdl" / "nic_rx_dma.v"
 
-# The smallest legal parameters (hdl/ rejects anything smaller): every pointer, counter and
-# queue wraps within a few frames. FIFO_BYTES is the smallest power of two of at least
-# 8 bus words that still holds a 1024-byte frame at every DATA_W.
+# The smallest parameters the suite runs: every pointer, counter and queue wraps within a few
+# frames. Each is its legal minimum (hdl/ rejects anything smaller) but FIFO_BYTES, whose
+# minimum is 8 bus words: 1024 is the smallest power of two that is legal at every DATA_W
+# (8 words of 64 bytes at DATA_W 512) and still holds a 1024-byte frame.
 SMALL: Dict[str, int] = {"FIFO_BYTES": 1024, "META_DEPTH": 2, "DESC_QUEUE": 2, "DESC_BURST": 1,
                          "MAX_BURST": 1, "WB_BURST": 1, "MAX_OUTSTANDING": 1}
 

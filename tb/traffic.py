@@ -39,8 +39,8 @@ def size_source(spec: str, seed: int):
         bands = [(float(w), n, n) for w, n in IMIX]
     elif low.startswith("uniform:"):
         lo, hi = (int(x) for x in low[8:].split("-"))
-        if not 1 <= lo <= hi:
-            raise ValueError(f"SIZES={s}: need 1 <= MIN <= MAX")
+        if not MIN_LEN <= lo <= hi:
+            raise ValueError(f"SIZES={s}: need {MIN_LEN} <= MIN <= MAX")
         bands = [(1.0, lo, hi)]
     elif low == "mixed":
         return "mix", SizeMix(seed=seed + 1)

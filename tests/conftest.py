@@ -37,7 +37,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     tr = terminalreporter
     tr.section("nic_rx_dma RTL bench")
     tr.write_line(f"{len(recs)} cocotb tests ran, {frames} frames checked, {clocks} clocks "
-                  f"simulated in {wall:.0f} s of simulator time")
+                  f"simulated in {wall:.0f} s of wall time in the simulators")
     cells = {}
     for r in recs:
         k = f"{r.get('sim', '?')}_dw{r['dw']}"
