@@ -53,6 +53,14 @@ def hdl_sources(hdl_dir: Optional[Path] = None):
     return [p for p in srcs if p.stem != TOP] + [p for p in srcs if p.stem == TOP]
 
 
+def build_tag(sim: str, data_w: int, parameters: Optional[Dict[str, int]] = None,
+              waves: bool = False, extra: str = "") -> str:
+    """A build directory's name: simulator, DATA_W, every overridden parameter, `extra`
+    (e.g. a digest of another HDL directory), then `_waves`."""
+    params = "".join(f"_{k.lower()}{v}" for k, v in sorted((parameters or {}).items()))
+    return f"{sim}_dw{data_w}{params}{extra}" + ("_waves" if waves else "")
+
+
 def build(sim: str, data_w: int, *, waves: bool = False, build_root: Optional[Path] = None,
           hdl_dir: Optional[Path] = None, name: Optional[str] = None,
           parameters: Optional[Dict[str, int]] = None,
@@ -69,7 +77,7 @@ def build(sim: str, data_w: int, *, waves: bool = False, build_root: Optional[Pa
     params = {"DATA_W": int(data_w), **(parameters or {})}
     root = Path(build_root) if build_root else ROOT / "sim_build" / "rtl"
     cov = coverage_enabled() if coverage is None else bool(coverage)
-    tag = (name or f"{sim}_dw{data_w}" + ("_waves" if waves else "")) + (COV_TAG if cov else "")
+    tag = (name or build_tag(sim, data_w, parameters, waves)) + (COV_TAG if cov else "")
     bdir = root / tag
     root.mkdir(parents=True, exist_ok=True)
     srcs = hdl_sources(hdl_dir)

@@ -32,7 +32,7 @@ from pymodel.stack import HoldTime
 from pymodel.traffic import MIN_LEN
 
 from . import params as rtl_params
-from .build import ROOT, SIMS, TOP, hdl_sources
+from .build import ROOT, SIMS, TOP, build_tag, hdl_sources
 
 DATA_WIDTHS = (64, 128, 256, 512)           # SPEC §2: every one must work
 IOMMU_MODES = ("off", "strict", "lazy")      # off, or pymodel.iommu.Iommu's two modes
@@ -296,11 +296,9 @@ class Options:
         p = self.parameters()
         if not p and hdl_dir is None:
             return None
-        tag = f"{self.sim}_dw{self.data_w}" + "".join(f"_{k.lower()}{v}"
-                                                     for k, v in sorted(p.items()))
-        if hdl_dir is not None:
-            tag += "_hdl" + hashlib.sha1(str(Path(hdl_dir).resolve()).encode()).hexdigest()[:10]
-        return tag + ("_waves" if self.waves else "")
+        extra = "" if hdl_dir is None else \
+            "_hdl" + hashlib.sha1(str(Path(hdl_dir).resolve()).encode()).hexdigest()[:10]
+        return build_tag(self.sim, self.data_w, p, bool(self.waves), extra)
 
     def hold_time(self) -> Tuple[str, float]:
         """HOLD as (kind, ns) for pymodel.stack.HoldTime."""

@@ -33,11 +33,6 @@ def cocotb_tests():
     return out
 
 
-def params_tag(params):
-    """Build-directory suffix for a parameter set ("" for the defaults)."""
-    return "".join(f"_{k.lower()}{v}" for k, v in sorted((params or {}).items()))
-
-
 def build(sim, dw, hdl_dir=None, tag=None, params=None):
     """Build the design for (sim, DATA_W, parameters) unless an identical build exists;
     returns the build dir.
@@ -49,10 +44,7 @@ def build(sim, dw, hdl_dir=None, tag=None, params=None):
     waves = bool(int(os.environ.get("WAVES", "0") or 0))
     try:
         if tag is None:
-            if not params:
-                return tb_build(sim, dw, waves=waves, hdl_dir=hdl_dir)
-            return tb_build(sim, dw, waves=waves, hdl_dir=hdl_dir, parameters=params,
-                            name=f"{sim}_dw{dw}{params_tag(params)}" + ("_waves" if waves else ""))
+            return tb_build(sim, dw, waves=waves, hdl_dir=hdl_dir, parameters=params)
         return tb_build(sim, dw, waves=waves, hdl_dir=hdl_dir, name=tag, parameters=params,
                         build_root=ROOT / "sim_build" / "mutants")
     except FileNotFoundError as e:
