@@ -44,6 +44,60 @@ class Rx:
         self.tb.check()
         return n
 
+    async def check_halt(self, faults, code, head=None, n_errors=None):
+        """The queue halted with ERR_CODE `code`: ICR.ERR and irq (IMS.ERR set), STAT_AXI_ERR
+        equal to the monitor's failed transactions (and to `n_errors` when given), HEAD stays
+        (at `head` when given), frames arriving are dropped and nothing more is written; every
+        frame HEAD did not pass is counted lost and memory outside owned buffers is untouched."""
+        tb = self.tb
+        await tb.wait_status(0xF3, regs.STATUS_HALTED | (code << 4))
+        await tb.cycles(3)
+        if int(tb.dut.irq.value) != 1:
+            tb.error("halt: irq low with IMS.ERR")
+        if not (await tb.read(regs.ICR)) & regs.ICR_ERR:
+            tb.error("halt: ICR.ERR not set")
+        v = await tb.read(regs.STAT_AXI_ERR)
+        want = tb.mon.err_transactions if n_errors is None else n_errors
+        if v != want or tb.mon.err_transactions != want or v < 1:
+            tb.error(f"STAT_AXI_ERR={v}, the monitor saw {tb.mon.err_transactions} failed "
+                     f"transactions" + ("" if n_errors is None else f", expected {n_errors}"))
+        if not faults.fired:
+            tb.error("the injected fault never fired")
+        if head is None:
+            head = await tb.read(regs.HEAD)
+            await tb.cycles(200)
+        writes = tb.mem.writes
+        for n in (64, 300):
+            await self.send(tb.make_frame(n), allowed={rm.DROP_FIFO})
+        await tb.source.wait()
+        await tb.cycles(300)
+        if tb.mem.writes != writes:
+            tb.error(f"halted queue wrote {tb.mem.writes - writes} more times to host memory")
+        if (h := await tb.read(regs.HEAD)) != head:
+            tb.error(f"HEAD={h} after the halt, expected {head}")
+        await self.ring.reap(self.sb)
+        st = await tb.stats()
+        self.sb.drain_pending()
+        self.sb.check_counters(st)
+        tb.check_memory(self.ring)
+        tb.check()
+
+    async def recover(self, faults, **kw):
+        """The driver's recovery: clear EN, wait for RUNNING to drop, reclaim every
+        descriptor, clear ICR and enable again; the queue runs with HALTED and ERR_CODE clear."""
+        tb = self.tb
+        await tb.write(regs.CTRL, 0)
+        await tb.wait_status(regs.STATUS_RUNNING, 0)
+        faults.disarm()
+        faults.fired.clear()
+        self.ring.reclaim_all()
+        tb.mon.rearm()
+        await tb.write(regs.ICR, 0xF)
+        await self.start(**kw)
+        if (s := await tb.read(regs.STATUS)) != regs.STATUS_RUNNING:
+            tb.error(f"after recovery STATUS={s:#x}, expected RUNNING with HALTED and "
+                     f"ERR_CODE clear")
+
     async def wait_head(self, head, timeout=50000):
         for _ in range(timeout // 16):
             if await self.tb.read(regs.HEAD) == head:

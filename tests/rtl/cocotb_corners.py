@@ -153,54 +153,6 @@ def _check_engine(tb, state, what):
     tb.check()
 
 
-async def _check_halt(tb, rx, faults, code, head, n_errors):
-    """The queue halted with ERR_CODE `code`: ICR.ERR and irq, STAT_AXI_ERR counts the
-    `n_errors` failed transactions, HEAD stays at `head`, nothing more is written while
-    halted and frames arriving are dropped; every frame HEAD did not pass is counted lost."""
-    await tb.wait_status(0xF3, regs.STATUS_HALTED | (code << 4))
-    await tb.cycles(3)
-    if int(tb.dut.irq.value) != 1:
-        tb.error("halt: irq low with IMS.ERR")
-    if not (await tb.read(regs.ICR)) & regs.ICR_ERR:
-        tb.error("halt: ICR.ERR not set")
-    v = await tb.read(regs.STAT_AXI_ERR)
-    if v != n_errors or tb.mon.err_transactions != n_errors:
-        tb.error(f"STAT_AXI_ERR={v}, the monitor saw {tb.mon.err_transactions} failed "
-                 f"transactions, expected {n_errors}")
-    if not faults.fired:
-        tb.error("the injected fault never fired")
-    writes = tb.mem.writes
-    for n in (64, 300):
-        await rx.send(tb.make_frame(n), allowed=LOST)
-    await tb.source.wait()
-    await tb.cycles(200)
-    if tb.mem.writes != writes:
-        tb.error(f"halted queue wrote {tb.mem.writes - writes} more times to host memory")
-    if (h := await tb.read(regs.HEAD)) != head:
-        tb.error(f"HEAD={h} after the halt, expected {head}")
-    await rx.ring.reap(rx.sb)
-    st = await tb.stats()
-    rx.sb.drain_pending()
-    rx.sb.check_counters(st)
-    tb.check_memory(rx.ring)
-    tb.check()
-
-
-async def _recover(tb, rx, faults, **kw):
-    """The driver's recovery: clear EN, wait for RUNNING to drop, reclaim every descriptor,
-    clear ICR and enable again; the queue runs with HALTED and ERR_CODE clear."""
-    await tb.write(regs.CTRL, 0)
-    await tb.wait_status(regs.STATUS_RUNNING, 0)
-    faults.disarm()
-    faults.fired.clear()
-    rx.ring.reclaim_all()
-    tb.mon.rearm()
-    await tb.write(regs.ICR, 0xF)
-    await rx.start(**kw)
-    if (s := await tb.read(regs.STATUS)) != regs.STATUS_RUNNING:
-        tb.error(f"after recovery STATUS={s:#x}, expected RUNNING with HALTED and ERR_CODE clear")
-
-
 async def _after_recovery(tb, rx, name):
     for n in (1, 100, BUF):
         await rx.send(tb.make_frame(n))
@@ -291,13 +243,13 @@ async def _halt_steered(dut, name, kind):
         _check_engine(tb, DMA_BURST, f"{mo} bursts awaiting B")
         await FallingEdge(dut.clk)
         b.pause = False
-    await _check_halt(tb, rx, faults, code, 0, n_errors)
+    await rx.check_halt(faults, code, head=0, n_errors=n_errors)
     got = log.entered(Q_HALTING)
     if got is None or got[1] != want:
         tb.error(f"the halt began with the data engine in "
                  f"{DMA_NAMES.get(got[1], got[1]) if got else 'no halt'}, "
                  f"expected {DMA_NAMES[want]}")
-    await _recover(tb, rx, faults, ims=regs.ICR_ERR)
+    await rx.recover(faults, ims=regs.ICR_ERR)
     await _after_recovery(tb, rx, name)
 
 
@@ -420,9 +372,9 @@ async def slverr_while_stopping(dut):
     await disable_and_hold("descriptor read")
     r.pause = False
     n_errors += 1
-    await _check_halt(tb, rx, faults, regs.ERR_DESC_READ, 0, n_errors)
+    await rx.check_halt(faults, regs.ERR_DESC_READ, head=0, n_errors=n_errors)
     check_stopping_halt("descriptor read")
-    await _recover(tb, rx, faults, ims=regs.ICR_ERR)
+    await rx.recover(faults, ims=regs.ICR_ERR)
 
     # a data write: the frame's burst fails, its B waits in the paused channel
     b.pause = True
@@ -432,9 +384,9 @@ async def slverr_while_stopping(dut):
     await disable_and_hold("data write")
     b.pause = False
     n_errors += 1
-    await _check_halt(tb, rx, faults, regs.ERR_DATA_WRITE, 0, n_errors)
+    await rx.check_halt(faults, regs.ERR_DATA_WRITE, head=0, n_errors=n_errors)
     check_stopping_halt("data write")
-    await _recover(tb, rx, faults, ims=regs.ICR_ERR)
+    await rx.recover(faults, ims=regs.ICR_ERR)
 
     # a writeback: the data B goes through, the writeback's B (an error) waits
     b.pause = True
@@ -449,9 +401,9 @@ async def slverr_while_stopping(dut):
     await disable_and_hold("writeback")
     b.pause = False
     n_errors += 1
-    await _check_halt(tb, rx, faults, regs.ERR_WRITEBACK, 0, n_errors)
+    await rx.check_halt(faults, regs.ERR_WRITEBACK, head=0, n_errors=n_errors)
     check_stopping_halt("writeback")
-    await _recover(tb, rx, faults, ims=regs.ICR_ERR)
+    await rx.recover(faults, ims=regs.ICR_ERR)
     await _after_recovery(tb, rx, "slverr_while_stopping")
 
 
