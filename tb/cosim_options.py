@@ -39,9 +39,6 @@ IOMMU_MODES = ("off", "strict", "lazy")      # off, or pymodel.iommu.Iommu's two
 FRAME_MAX = regs.MAX_FRAME_RESET            # longest generated frame: the device's MAX_FRAME
 CLOCK_STEP_PS = 1                           # the simulators' time precision (tb/build.py)
 
-# PARAMS=small: the smallest legal build, where every pointer, counter and queue wraps within a
-# few frames.
-SMALL_PARAMS: Dict[str, int] = dict(rtl_params.SMALL)
 
 
 class OptionError(ValueError):
@@ -287,7 +284,7 @@ class Options:
     def parameters(self) -> Dict[str, int]:
         """The RTL build parameters PARAMS asks for (besides DATA_W); {} for the defaults."""
         if self.params == "small":
-            return dict(SMALL_PARAMS)
+            return dict(rtl_params.SMALL)
         return {k: int(v) for k, v in (i.split("=") for i in self.params.split(",") if i)}
 
     def build_name(self, hdl_dir: Optional[Path] = None) -> Optional[str]:

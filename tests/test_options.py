@@ -23,7 +23,8 @@ from pymodel.costs import PROFILES  # noqa: E402
 from pymodel.driver import BUGS, PATHS  # noqa: E402
 from pymodel.stack import HoldTime  # noqa: E402
 from tb.build import SIMS  # noqa: E402
-from tb.cosim_options import (DATA_WIDTHS, SMALL_PARAMS, OptionError, Options,  # noqa: E402
+from tb.params import SMALL as SMALL_PARAMS  # noqa: E402
+from tb.cosim_options import (DATA_WIDTHS, OptionError, Options,  # noqa: E402
                               hdl_parameters, parse, rtl_refuses)
 
 PY = ROOT / ".venv" / "bin" / "python"
