@@ -38,15 +38,16 @@ class Frame:
 
 @dataclass
 class Config:
-    """Register settings and parameters the model needs."""
+    """Register settings and parameters the model needs. The parameters come from the
+    build (tb.params), never from defaults here."""
     nbytes: int                  # DATA_W / 8
+    fifo_bytes: int
+    meta_depth: int
+    desc_queue: int
     drop_bad: bool = False
     drop_nodesc: bool = False
     max_frame: int = 9216
     csum_start: int = 14
-    fifo_bytes: int = 32768
-    meta_depth: int = 512
-    desc_queue: int = 64
 
 
 def csum16(data: bytes, start: int) -> int:
