@@ -2,7 +2,7 @@
 #
 #   make sim     co-simulation of the RTL with the driver model (SIM=icarus|verilator)
 #   make test    the whole test suite, both simulators
-#   make lint    verilator --lint-only -Wall on hdl/ at every DATA_W, and the width lint
+#   make lint    ruff on the Python; verilator --lint-only -Wall on hdl/ at every DATA_W, and the width lint
 #   make waves   GTKWave on the last wave file, with the saved layout
 #   make coverage  functional + Verilator code coverage of the RTL suite (COVERAGE_ARGS=--strict)
 #
@@ -47,9 +47,11 @@ test-rtl: setup
 	$(PY) -m pytest -n $(JOBS) -q tests/test_rtl.py
 
 # the smallest legal parameters (tb/params.py SMALL) as verilator -G flags
-SMALL_G = $(shell $(PY) -c 'import sys; sys.path.insert(0, "."); from tb.params import SMALL; print(" ".join(f"-G{k}={v}" for k, v in SMALL.items()))' 2>/dev/null)
+SMALL_G = $(shell $(PY) -c 'from tb.common.params import SMALL; print(" ".join(f"-G{k}={v}" for k, v in SMALL.items()))' 2>/dev/null)
 
 lint: setup
+	@echo "ruff check . (configuration in pyproject.toml)"
+	@$(PY) -m ruff check --quiet .
 	@for w in $(DATA_WS); do \
 	  echo "verilator --lint-only -Wall -GDATA_W=$$w hdl/*.v"; \
 	  verilator --lint-only -Wall --quiet -GDATA_W=$$w --top-module nic_rx_dma hdl/*.v || exit 1; \

@@ -11,13 +11,29 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-from .costs import CpuMeter, CostProfile, get_profile
-from .errors import (BusErrorResponse, Checker, CpuReadDeviceOwned, CpuWriteDeviceOwned,
-                     CpuWriteFromDevice, DeviceAccessUnmapped, DeviceReadNotOwned,
-                     DeviceWriteNotOwned, DeviceWrongDirection, DmaBadDirection, DmaLeak,
-                     DmaMapErrorNotChecked, DmaSyncDirMismatch, DmaSyncNotMapped,
-                     DmaUnmapDirMismatch, DmaUnmapNotMapped, DmaUnmapSizeMismatch, IommuFault,
-                     UnmapWhileDeviceOwns, UseAfterFree)
+from .costs import CostProfile, CpuMeter, get_profile
+from .errors import (
+    BusErrorResponse,
+    Checker,
+    CpuReadDeviceOwned,
+    CpuWriteDeviceOwned,
+    CpuWriteFromDevice,
+    DeviceAccessUnmapped,
+    DeviceReadNotOwned,
+    DeviceWriteNotOwned,
+    DeviceWrongDirection,
+    DmaBadDirection,
+    DmaLeak,
+    DmaMapErrorNotChecked,
+    DmaSyncDirMismatch,
+    DmaSyncNotMapped,
+    DmaUnmapDirMismatch,
+    DmaUnmapNotMapped,
+    DmaUnmapSizeMismatch,
+    IommuFault,
+    UnmapWhileDeviceOwns,
+    UseAfterFree,
+)
 from .iommu import IOMMU_READ, IOMMU_WRITE, Iommu
 from .page import LOC_FREE, PAGE_SHIFT, PAGE_SIZE, Page, PageAllocator
 

@@ -15,10 +15,17 @@ from . import regs
 from .dma import DMA_FROM_DEVICE, HostMemory
 from .mmio import Mmio
 from .page import PAGE_SIZE, Page
-from .page_pool import (PP_FLAG_DMA_MAP, PP_FLAG_DMA_SYNC_DEV, PagePool, PagePoolParams,
-                        page_pool_create)
-from .skb import (CHECKSUM_COMPLETE, NET_SKB_PAD, SKB_TAILROOM, XDP_PACKET_HEADROOM, SkbLayer,
-                  skb_mark_for_recycle, skb_put, skb_reserve)
+from .page_pool import PP_FLAG_DMA_MAP, PP_FLAG_DMA_SYNC_DEV, PagePool, PagePoolParams, page_pool_create
+from .skb import (
+    CHECKSUM_COMPLETE,
+    NET_SKB_PAD,
+    SKB_TAILROOM,
+    XDP_PACKET_HEADROOM,
+    SkbLayer,
+    skb_mark_for_recycle,
+    skb_put,
+    skb_reserve,
+)
 
 NAPI_POLL_WEIGHT = 64          # include/linux/netdevice.h
 RX_REFILL_BATCH = 64           # refill at most this many descriptors per poll (mvneta)

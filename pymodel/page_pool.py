@@ -10,11 +10,9 @@ from collections import deque
 from dataclasses import dataclass, field, fields
 from typing import Deque, List, Optional, Tuple
 
-from .dma import (DMA_ATTR_SKIP_CPU_SYNC, DMA_BIDIRECTIONAL, DMA_FROM_DEVICE, HostMemory,
-                  L1_CACHE_BYTES)
+from .dma import DMA_ATTR_SKIP_CPU_SYNC, DMA_BIDIRECTIONAL, DMA_FROM_DEVICE, L1_CACHE_BYTES, HostMemory
 from .errors import DoublePut, PageLeak, RecycleWhileHeld, WrongPool
-from .page import (LOC_FREE, LOC_PP_CACHE, LOC_PP_RING, LOC_USER, NUMA_NO_NODE, PAGE_SIZE,
-                   PP_SIGNATURE, Page)
+from .page import LOC_FREE, LOC_PP_CACHE, LOC_PP_RING, LOC_USER, NUMA_NO_NODE, PAGE_SIZE, PP_SIGNATURE, Page
 
 # include/net/page_pool/types.h
 PP_FLAG_DMA_MAP = 1 << 0

@@ -81,6 +81,36 @@ STAT_REGS = {
     "axi_err": STAT_AXI_ERR,
 }
 
+# Every statistic register in offset order, with the two halves of the byte count.
+STAT_ALL = {"frames": STAT_FRAMES, "bytes_lo": STAT_BYTES_LO, "bytes_hi": STAT_BYTES_HI,
+            **{k: v for k, v in STAT_REGS.items() if k != "frames"}}
+
+# The RW registers: offset -> (reset value, writable mask).
+RW_REGS = {
+    CTRL: (0, 0x7),
+    RING_BASE_LO: (0, 0xFFFFFFF0),
+    RING_BASE_HI: (0, 0xFFFFFFFF),
+    RING_SIZE: (0, 0xFFFFFFFF),
+    IMS: (0, 0xF),
+    ITR: (0, 0xFFFFFFFF),
+    RDMT: (0, 0xFFFFFFFF),
+    MAX_FRAME: (MAX_FRAME_RESET, 0xFFFF),
+    CSUM_START: (CSUM_START_RESET, 0xFFFF),
+}
+
+# Register names for messages, by offset.
+NAMES = {off: name for name, off in (
+    ("ID", ID), ("VERSION", VERSION), ("CTRL", CTRL), ("STATUS", STATUS),
+    ("RING_BASE_LO", RING_BASE_LO), ("RING_BASE_HI", RING_BASE_HI), ("RING_SIZE", RING_SIZE),
+    ("HEAD", HEAD), ("TAIL", TAIL), ("ICR", ICR), ("IMS", IMS), ("ITR", ITR), ("RDMT", RDMT),
+    ("STAT_FRAMES", STAT_FRAMES), ("STAT_BYTES_LO", STAT_BYTES_LO),
+    ("STAT_BYTES_HI", STAT_BYTES_HI), ("STAT_DROP_FIFO", STAT_DROP_FIFO),
+    ("STAT_DROP_NODESC", STAT_DROP_NODESC), ("STAT_DROP_ERR", STAT_DROP_ERR),
+    ("STAT_DROP_OVERSIZE", STAT_DROP_OVERSIZE), ("STAT_NODESC_WAIT", STAT_NODESC_WAIT),
+    ("STAT_DESC_FETCHED", STAT_DESC_FETCHED), ("STAT_AXI_ERR", STAT_AXI_ERR),
+    ("MAX_FRAME", MAX_FRAME), ("CSUM_START", CSUM_START), ("FIFO_BYTES", FIFO_BYTES_REG),
+    ("DATA_W", DATA_W_REG))}
+
 _READ_FMT = struct.Struct("<QH6x")
 _WB_FMT = struct.Struct("<QHHBB2x")
 

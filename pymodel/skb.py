@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import List, Optional
 
-from .dma import HostMemory, L1_CACHE_BYTES
+from .dma import L1_CACHE_BYTES, HostMemory
 from .errors import Breach, DoublePut
 from .page import PAGE_SIZE, PP_SIGNATURE, Page
 

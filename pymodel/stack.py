@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from .regs import csum16
-from .skb import CHECKSUM_COMPLETE, SkBuff, SkbLayer
+from .skb import CHECKSUM_COMPLETE, SkbLayer, SkBuff
 from .traffic import Scoreboard
 
 

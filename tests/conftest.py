@@ -1,15 +1,10 @@
 """pytest set-up for the RTL suite: import paths, per-session stats summary."""
 
 import json
-import os
-import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-for p in (ROOT, ROOT / "tests" / "rtl"):
-    if str(p) not in sys.path:
-        sys.path.insert(0, str(p))
 
 # tests/rtl/ holds cocotb test modules that run inside the simulator, not pytest tests
 collect_ignore_glob = ["rtl/*"]

@@ -7,17 +7,15 @@ the RTL that reads past TAIL must be named too. Further down: narrow descriptor 
 wide bus, the level irq under load, halt accounting for a fault on any beat, and long runs.
 """
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from pymodel import errors as E
+from tb.common.mutate import mutant_hdl
+from tb.cosim.run import options, run
 
-from pymodel import errors as E  # noqa: E402
-from tb.cosim_run import options, run  # noqa: E402
-from tb.mutate import mutant_hdl  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 OUT = ROOT / "sim_build" / "cosim" / "tests"
 SIMS = ("icarus", "verilator")
@@ -130,7 +128,6 @@ def test_waves_file_has_every_layout_signal(sim):
     assert_clean(res)
     fst = Path(res["waves"])
     assert fst.exists() and fst.stat().st_size > 0
-    sys.path.insert(0, str(ROOT / "scripts"))
     import waves
     assert waves.render(fst, check_only=True) is not None
 

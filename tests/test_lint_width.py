@@ -3,14 +3,12 @@
 Each case is a one-module design; the lint must flag the wrapped-pointer comparison that let
 the frame FIFO invent frames after 1,024 of them, and must stay quiet on the sized forms.
 """
-import sys
 from pathlib import Path
 
+import lint_width
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-import lint_width  # noqa: E402
 
 MODULE = """`default_nettype none
 module nic_rx_dma #(parameter DATA_W = 64) (input wire clk, input wire [3:0] wr, input wire [3:0] rd,

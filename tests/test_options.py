@@ -9,23 +9,20 @@ build parameters, and a co-simulation of another HDL directory.
 import os
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from pymodel.costs import PROFILES
+from pymodel.driver import BUGS, PATHS
+from pymodel.stack import HoldTime
+from tb.common.build import SIMS
+from tb.common.params import SMALL as SMALL_PARAMS
+from tb.cosim.options import DATA_WIDTHS, OptionError, Options, hdl_parameters, parse, rtl_refuses
 
-from pymodel.costs import PROFILES  # noqa: E402
-from pymodel.driver import BUGS, PATHS  # noqa: E402
-from pymodel.stack import HoldTime  # noqa: E402
-from tb.build import SIMS  # noqa: E402
-from tb.params import SMALL as SMALL_PARAMS  # noqa: E402
-from tb.cosim_options import (DATA_WIDTHS, OptionError, Options,  # noqa: E402
-                              hdl_parameters, parse, rtl_refuses)
+ROOT = Path(__file__).resolve().parents[1]
 
 PY = ROOT / ".venv" / "bin" / "python"
 MAKE_VARS = [f.name.upper() for f in fields(Options) if f.name != "results"]
@@ -158,7 +155,7 @@ def test_build_names_keep_builds_apart(tmp_path):
     base = parse({"SIM": "verilator"}, environ={})
     small = parse({"SIM": "verilator", "PARAMS": "small"}, environ={})
     other = parse({"SIM": "verilator", "PARAMS": "FIFO_BYTES=65536"}, environ={})
-    assert base.build_name() is None                       # tb.build's own name
+    assert base.build_name() is None                       # tb.common.build's own name
     names = {small.build_name(), other.build_name(), base.build_name(tmp_path / "a"),
              base.build_name(tmp_path / "b"), small.build_name(tmp_path / "a")}
     assert len(names) == 5 and all(n.startswith("verilator_dw64") for n in names)
@@ -216,20 +213,23 @@ BAD_CASES = [pytest.param(v, n, id=label(v)) for v, n in BAD] + [
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory):
     """A copy of the sources `make sim` needs (its build would land in the copy's sim_build/),
-    and the project's venv."""
+    and the project's venv. The runs put the copy first on PYTHONPATH (clean_env), so they
+    import the copy's tb and pymodel rather than the ones installed from this tree."""
     t = tmp_path_factory.mktemp("tree")
     ignore = shutil.ignore_patterns("__pycache__")
-    for d in ("scripts", "tb", "pymodel", "hdl", "tests/cosim"):
+    for d in ("scripts", "tb", "pymodel", "hdl"):
         shutil.copytree(ROOT / d, t / d, ignore=ignore)
-    for f in ("Makefile", "requirements.txt"):
+    for f in ("Makefile", "requirements.txt", "pyproject.toml"):
         shutil.copy(ROOT / f, t / f)
     (t / ".venv").symlink_to(ROOT / ".venv")
     return t
 
 
-def clean_env(values):
+def clean_env(values, tree=None):
     env = {k: v for k, v in os.environ.items()
            if k not in MAKE_VARS and not k.startswith(("COSIM_", "MAKE", "MFLAGS"))}
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree)
     env.update(values)
     return env
 
@@ -238,7 +238,7 @@ def clean_env(values):
 def test_bad_value_is_refused_in_one_line(values, name, tree, files):
     values = fill(values, files)
     t0 = time.time()
-    p = subprocess.run([str(PY), "scripts/sim.py"], cwd=tree, env=clean_env(values),
+    p = subprocess.run([str(PY), "scripts/sim.py"], cwd=tree, env=clean_env(values, tree),
                        capture_output=True, text=True, timeout=30)
     elapsed = time.time() - t0
     lines = p.stderr.splitlines()
@@ -255,7 +255,7 @@ def test_bad_value_is_refused_in_one_line(values, name, tree, files):
 def test_bad_value_through_make(tree):
     t0 = time.time()
     p = subprocess.run(["make", "--no-print-directory", "sim", "SIM=foo", "FRAMES=abc"],
-                       cwd=tree, env=clean_env({}), capture_output=True, text=True, timeout=60)
+                       cwd=tree, env=clean_env({}, tree), capture_output=True, text=True, timeout=60)
     ours = [ln for ln in p.stderr.splitlines() if not ln.startswith("make")]
     assert p.returncode == 2, p.stdout + p.stderr
     assert ours == ["error: SIM=foo: SIM takes icarus or verilator"], p.stderr
@@ -267,7 +267,7 @@ def test_bad_value_through_make(tree):
 def test_matrix_checks_every_cell_first(tree):
     # BUG=double_put is a page_pool bug: the legacy cells refuse it before any cell builds
     p = subprocess.run([str(PY), "scripts/sim.py", "--matrix"], cwd=tree,
-                       env=clean_env({"BUG": "double_put"}), capture_output=True, text=True,
+                       env=clean_env({"BUG": "double_put"}, tree), capture_output=True, text=True,
                        timeout=30)
     assert p.returncode == 2 and p.stdout == ""
     assert p.stderr.splitlines() == ["error: BUG=double_put: applies to DRIVER=page_pool, "
@@ -292,7 +292,7 @@ class TestRealCoSim:
 
     @pytest.mark.parametrize("hold", ["exp:20000", "pareto:20000"])
     def test_hold(self, hold):
-        from tb.cosim_run import run
+        from tb.cosim.run import run
         o = parse({"SIM": "verilator", "FRAMES": "50", "HOLD": hold, "SEED": "5"}, environ={})
         res = run(o, OUT / f"options-hold-{hold.split(':')[0]}.json")
         print(o.command(), res["verdict"], res["stack"])
@@ -302,7 +302,7 @@ class TestRealCoSim:
 
     @pytest.mark.parametrize("sim", SIMS)
     def test_params_small(self, sim):
-        from tb.cosim_run import run
+        from tb.cosim.run import run
         o = parse({"SIM": sim, "FRAMES": "50", "PARAMS": "small", "SEED": "6"}, environ={})
         res = run(o, OUT / f"options-params-small-{sim}.json")
         print(o.command(), res["verdict"], res["drops"], res["device"])
@@ -310,7 +310,7 @@ class TestRealCoSim:
         assert_clean(res, 50)
 
     def test_hdl_dir(self):
-        from tb.cosim_run import run
+        from tb.cosim.run import run
         hdl = OUT / "options-hdl-copy"
         shutil.rmtree(hdl, ignore_errors=True)
         shutil.copytree(ROOT / "hdl", hdl)

@@ -5,9 +5,9 @@ Full matrix at DATA_W 64 and 512; the SMOKE subset at 128 and 256. Pick cells wi
 """
 
 import pytest
-
 from harness import FULL_DW, SIMS, SMOKE_DW, build, cocotb_tests, run
-from tb.params import SMALL
+
+from tb.common.params import SMALL
 
 SMOKE = {"reg_reset_values", "frame_lengths", "buffer_offsets", "multi_buffer", "checksum",
          "slverr_data_write", "random_traffic_smoke"}

@@ -8,9 +8,9 @@ pass: the mutation must apply exactly once.
 
 
 import pytest
-
 from harness import ROOT, build, run
-from tb.mutate import mutant_hdl
+
+from tb.common.mutate import mutant_hdl
 
 MUTANTS = {
     # every byte lane strobed: writes past the frame's end inside and outside the buffer

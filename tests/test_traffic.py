@@ -1,15 +1,13 @@
 """The co-simulation's traffic options (no simulator): size mixes, pcap replay and its scoreboard."""
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from pymodel.traffic import MIN_LEN
+from tb.cosim.sizes import IMIX, PcapScoreboard, size_source
 
-from pymodel.traffic import MIN_LEN  # noqa: E402
-from tb.traffic import IMIX, PcapScoreboard, size_source  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def draws(spec, n=4000, seed=3):

@@ -2,11 +2,17 @@
 import pytest
 
 from pymodel import errors as E
-from pymodel.costs import get_profile
-from pymodel.dma import (DMA_ATTR_SKIP_CPU_SYNC, DMA_BIDIRECTIONAL, DMA_FROM_DEVICE,
-                         DMA_MAPPING_ERROR, DMA_TO_DEVICE, HostMemory)
-from pymodel.mmio import Mmio
 from pymodel import regs
+from pymodel.costs import get_profile
+from pymodel.dma import (
+    DMA_ATTR_SKIP_CPU_SYNC,
+    DMA_BIDIRECTIONAL,
+    DMA_FROM_DEVICE,
+    DMA_MAPPING_ERROR,
+    DMA_TO_DEVICE,
+    HostMemory,
+)
+from pymodel.mmio import Mmio
 from pymodel.sim import Env
 
 
@@ -288,7 +294,7 @@ def test_iommu_lazy_flush_queue_and_iova_reuse():
     hm = HostMemory(get_profile("x86-iommu-lazy"), strict=True, now_ns=lambda: now[0])
     page = hm.alloc.alloc_pages(0)
     seen = set()
-    for i in range(300):
+    for _ in range(300):
         a = hm.dma_map_page(page, 0, 4096, DMA_FROM_DEVICE)
         hm.dma_mapping_error(a)
         seen.add(a)

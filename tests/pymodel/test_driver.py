@@ -6,7 +6,7 @@ import pytest
 from pymodel import regs
 from pymodel.driver import XDP_DROP, XDP_PASS, RxDriver
 from pymodel.errors import BusErrorResponse
-from pymodel.skb import SkbLayer, skb_put, SkbOverPanic, MAX_SKB_FRAGS
+from pymodel.skb import MAX_SKB_FRAGS, SkbLayer, SkbOverPanic, skb_put
 from pymodel.stack import HoldTime
 from pymodel.system import RefSystem
 from pymodel.traffic import SizeMix, parse_frame
@@ -102,7 +102,7 @@ def test_allocation_failures_carry_over_and_frames_still_arrive():
     for path in ("page_pool", "legacy"):
         s = RefSystem(path=path, ring_size=512, seed=8, hold=HoldTime("exp", 50_000, seed=8))
         rng = random.Random(8)
-        s.hm.alloc.fail_hook = lambda order: order == 0 and rng.random() < 0.3
+        s.hm.alloc.fail_hook = lambda order, rng=rng: order == 0 and rng.random() < 0.3
         s.open()
         assert s.driver.posted < 511                        # open could not fill the ring
         s.run_traffic(500)

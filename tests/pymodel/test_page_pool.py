@@ -7,9 +7,17 @@ from pymodel import errors as E
 from pymodel.costs import get_profile
 from pymodel.dma import DMA_BIDIRECTIONAL, DMA_FROM_DEVICE, DMA_TO_DEVICE, HostMemory
 from pymodel.page import LOC_FREE, LOC_PP_CACHE, LOC_PP_RING, LOC_USER, PAGE_SIZE, PageAllocator
-from pymodel.page_pool import (E2BIG, EINVAL, PP_ALLOC_CACHE_REFILL, PP_ALLOC_CACHE_SIZE,
-                               PP_FLAG_DMA_MAP, PP_FLAG_DMA_SYNC_DEV, PagePool, PagePoolError,
-                               PagePoolParams, page_pool_create)
+from pymodel.page_pool import (
+    E2BIG,
+    EINVAL,
+    PP_ALLOC_CACHE_REFILL,
+    PP_ALLOC_CACHE_SIZE,
+    PP_FLAG_DMA_MAP,
+    PP_FLAG_DMA_SYNC_DEV,
+    PagePoolError,
+    PagePoolParams,
+    page_pool_create,
+)
 
 FLAGS = PP_FLAG_DMA_MAP | PP_FLAG_DMA_SYNC_DEV
 

@@ -31,11 +31,11 @@ HALTING; so would a descriptor read's R error beat presented with the first resp
 import cocotb
 from cocotb.triggers import FallingEdge, ReadOnly
 
-from tb import refmodel as rm
-from tb import regs
-from tb.env import Rx
-from tb.faults import Faults
-from tb.tb import TB
+from pymodel import regs
+from tb.common.faults import Faults
+from tb.common.harness import TB
+from tb.rtl import expect as rm
+from tb.rtl.env import Rx
 
 # nic_rx_ctrl queue states and nic_rx_frame_dma engine states
 Q_STOPPED, Q_RUNNING, Q_STOPPING, Q_HALTING, Q_HALTED = range(5)

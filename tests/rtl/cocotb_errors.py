@@ -4,11 +4,11 @@ the driver recovers by clearing EN and enabling again."""
 
 import cocotb
 
-from tb import refmodel as rm
-from tb import regs
-from tb.env import Rx
-from tb.faults import Faults
-from tb.tb import TB
+from pymodel import regs
+from tb.common.faults import Faults
+from tb.common.harness import TB
+from tb.rtl import expect as rm
+from tb.rtl.env import Rx
 
 
 async def _halt_and_recover(tb, rx, faults, code, name):

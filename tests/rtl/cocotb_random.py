@@ -6,10 +6,10 @@ import os
 
 import cocotb
 
-from tb import refmodel as rm
-from tb import regs
-from tb.env import Rx
-from tb.tb import TB
+from pymodel import regs
+from tb.common.harness import TB
+from tb.rtl import expect as rm
+from tb.rtl.env import Rx
 
 
 def _length(rng, nb, max_frame):
@@ -293,6 +293,6 @@ def _paced_frames(tb_params):
 async def random_paced(dut):
     """Paced traffic in phases (idle, bursts up to full, trickle, starvation), every FIFO level
     at every wrap of the metadata pointer."""
-    from tb.params import from_env
+    from tb.common.params import from_env
     n = int(os.environ.get("RTL_FRAMES_PACED", "0")) or max(600, _paced_frames(from_env()))
     await _paced(dut, "random_paced", n)

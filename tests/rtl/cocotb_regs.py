@@ -2,21 +2,21 @@
 
 import cocotb
 
-from tb import regs
-from tb.tb import TB
+from pymodel import regs
+from tb.common.harness import TB
 
 UNKNOWN = [0x01C, 0x028, 0x02C, 0x068, 0x06C, 0x080, 0x100, 0x400, 0xFFC]
-RO = [regs.ID, regs.VERSION, regs.STATUS, regs.HEAD, regs.FIFO_BYTES, regs.DATA_W] + \
-    list(regs.STAT_REGS.values())
+RO = [regs.ID, regs.VERSION, regs.STATUS, regs.HEAD, regs.FIFO_BYTES_REG, regs.DATA_W_REG] + \
+    list(regs.STAT_ALL.values())
 
 
 async def _reset_values(tb):
     exp = {regs.ID: regs.ID_VALUE, regs.VERSION: regs.VERSION_VALUE, regs.STATUS: 0,
            regs.HEAD: 0, regs.TAIL: 0, regs.ICR: 0,
-           regs.FIFO_BYTES: tb.params["FIFO_BYTES"], regs.DATA_W: tb.dw}
+           regs.FIFO_BYTES_REG: tb.params["FIFO_BYTES"], regs.DATA_W_REG: tb.dw}
     for off, (rst, _) in regs.RW_REGS.items():
         exp[off] = rst
-    for off in regs.STAT_REGS.values():
+    for off in regs.STAT_ALL.values():
         exp[off] = 0
     for off in UNKNOWN:
         exp[off] = 0

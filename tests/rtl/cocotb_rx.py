@@ -2,11 +2,10 @@
 
 import cocotb
 
-from tb import refmodel as rm
-from tb import regs
-from tb.env import Rx
-from tb.ring import AreaAllocator
-from tb.tb import TB
+from pymodel import regs
+from tb.common.harness import TB
+from tb.rtl import expect as rm
+from tb.rtl.env import Rx
 
 
 async def _setup(dut, **kw):
@@ -42,7 +41,7 @@ async def buffer_offsets(dut):
     for off in range(nb):
         a = tb.mem.alloc(600 + nb, align=nb, gap=64) + off
         plan.append((a, 600))
-    for k in range(12):
+    for _ in range(12):
         # straddle: starts up to 300 bytes before a 4 KB boundary, any alignment
         a = tb.mem.alloc_at_offset(700, 0x1000 - 1 - tb.rng.randrange(300), gap=64)
         plan.append((a, 700))
@@ -164,7 +163,6 @@ async def drop_bad(dut):
     when DROP_BAD=1; tuser on earlier beats only is ignored."""
     tb, rx = await _setup(dut, ring_size=64, min_len=512, max_len=512)
     await rx.start(ctrl=0)
-    frames = []
     for n, tu, early in ((60, 1, 0), (700, 1, 0), (5, 0, 1), (3 * tb.nbytes, 0, 1), (64, 1, 1), (64, 0, 0)):
         f = tb.make_frame(n, tuser=bool(tu))
         f.tuser_early = bool(early)
@@ -358,7 +356,6 @@ async def buf_len_zero(dut):
     """A descriptor with BUF_LEN 0 halts the queue with ERR_CODE 4 when a frame needs it."""
     tb = TB(dut)
     await tb.reset()
-    bufs = {}
 
     def alloc(slot):
         if slot == 2:
@@ -399,7 +396,7 @@ async def irq_moderation_count(dut):
     tb, rx = await _setup(dut, ring_size=64, min_len=256, max_len=256)
     await rx.start(ims=regs.ICR_RXDW, itr=4)
     head = 0
-    for rnd in range(2):
+    for _ in range(2):
         for i in range(4):
             await rx.send(tb.make_frame(60 + i))
             await tb.source.wait()
@@ -448,7 +445,8 @@ async def irq_moderation_delay(dut):
         else:
             dt = rise - b
             if not delay * 16 <= dt <= delay * 16 + 8:
-                tb.error(f"RXDW rose {dt} clocks after the writeback B, expected {delay * 16}..{delay * 16 + 8}")
+                tb.error(f"RXDW rose {dt} clocks after the writeback B, "
+                         f"expected {delay * 16}..{delay * 16 + 8}")
         await tb.write(regs.ICR, regs.ICR_RXDW)
         await tb.cycles(delay * 16 + 40)
         if int(dut.irq.value):

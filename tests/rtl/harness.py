@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tb.build import run_test
+from tb.common.build import run_test
 
 ROOT = Path(__file__).resolve().parents[2]
 RTL_DIR = Path(__file__).resolve().parent
@@ -37,10 +37,10 @@ def build(sim, dw, hdl_dir=None, tag=None, params=None):
     """Build the design for (sim, DATA_W, parameters) unless an identical build exists;
     returns the build dir.
 
-    Shares tb.build's builder (stamp + file lock) with the co-simulation, so both reuse one
+    Shares tb.common.build's builder (stamp + file lock) with the co-simulation, so both reuse one
     build per (simulator, DATA_W, waves, parameters).
     """
-    from tb.build import build as tb_build
+    from tb.common.build import build as tb_build
     waves = bool(int(os.environ.get("WAVES", "0") or 0))
     try:
         if tag is None:
@@ -60,7 +60,7 @@ def seed_for(name):
 
 def run(sim, dw, module, name, bdir, extra_env=None, tag=None, params=None):
     """Run one cocotb test in its own directory; pytest.fail with the reason if it fails."""
-    from tb.params import to_env
+    from tb.common.params import to_env
     tdir = bdir / "runs" / f"{module}.{name}" if tag is None else bdir / "runs" / name
     tdir.mkdir(parents=True, exist_ok=True)
     seed = seed_for(name)
@@ -74,7 +74,7 @@ def run(sim, dw, module, name, bdir, extra_env=None, tag=None, params=None):
     failed = None
     try:
         run_test(sim, bdir, module, tdir, test_filter=rf"\.{re.escape(name)}$", extra_env=env,
-                 seed=seed, pythonpath=[RTL_DIR])
+                 seed=seed)
     except SystemExit as e:
         failed = f"simulator exit {e.code}"
     except Exception as e:  # noqa: BLE001

@@ -1,7 +1,7 @@
 """cocotb entry of the co-simulation: options from COSIM_* variables, results to JSON."""
 import cocotb
 
-from tb.cosim import CoSim, Options, verdict, write_results
+from tb.cosim.cosim import CoSim, Options, verdict, write_results
 
 
 @cocotb.test()

@@ -6,7 +6,7 @@ address falls in an armed range fails (`count` times). Writes: any strobed write
 an armed range fails (the bytes are not written) until disarmed.
 """
 
-from .hostmem import MemFault, ReadBeats
+from tb.common.bus_memory import MemFault, ReadBeats
 
 
 class Faults:

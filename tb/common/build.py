@@ -19,9 +19,9 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Dict, Iterable, Optional
+from typing import Dict, Optional
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TOP = "nic_rx_dma"
 SIMS = ("icarus", "verilator")
 COV_TAG = "_cov"
@@ -128,15 +128,14 @@ def wave_args(sim: str, fst: Path):
 
 def run_test(sim: str, bdir: Path, module: str, test_dir: Path, *, test_filter: str = "",
              extra_env: Optional[Dict[str, str]] = None, seed: Optional[int] = None,
-             waves: Optional[Path] = None, pythonpath: Iterable[Path] = ()) -> Path:
+             waves: Optional[Path] = None) -> Path:
     """Run cocotb test module `module` on a build; returns the results.xml path."""
     from cocotb_tools.runner import get_runner
     venv_on_path()
     test_dir.mkdir(parents=True, exist_ok=True)
-    # the runner hands the simulator this interpreter's sys.path as PYTHONPATH
-    for p in [ROOT, *pythonpath]:
-        if str(p) not in sys.path:
-            sys.path.insert(0, str(p))
+    # The runner hands the simulator this interpreter's sys.path as PYTHONPATH: `tb` and
+    # `pymodel` are installed in the venv, and pytest puts tests/rtl on sys.path
+    # (pyproject.toml) for the RTL suite's modules.
     env = {"PYTHONWARNINGS": "ignore::DeprecationWarning",
            "COCOTB_LOG_LEVEL": os.environ.get("COCOTB_LOG_LEVEL", "WARNING"),
            # cocotb takes a bare COVERAGE=1 (ours: coverage builds) for its old name of

@@ -22,8 +22,15 @@ import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, Event, First, NullTrigger, RisingEdge, Timer
 from cocotb.utils import get_sim_time
-from cocotbext.axi import (AxiBus, AxiLiteBus, AxiLiteMaster, AxiSlave, AxiStreamBus,
-                           AxiStreamFrame, AxiStreamSource)
+from cocotbext.axi import (
+    AxiBus,
+    AxiLiteBus,
+    AxiLiteMaster,
+    AxiSlave,
+    AxiStreamBus,
+    AxiStreamFrame,
+    AxiStreamSource,
+)
 
 from pymodel import regs
 from pymodel.costs import get_profile
@@ -33,10 +40,9 @@ from pymodel.errors import Breach
 from pymodel.skb import SkbLayer
 from pymodel.stack import HoldTime, Stack
 from pymodel.traffic import Scoreboard, wire_ns
-
-from .cosim_options import Options
-from .hostmem import ReadBeats
-from .traffic import PcapScoreboard, size_source
+from tb.common.bus_memory import ReadBeats
+from tb.cosim.options import Options
+from tb.cosim.sizes import PcapScoreboard, size_source
 
 
 def parse_hold(spec: str, seed: int) -> HoldTime:

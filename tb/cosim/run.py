@@ -9,9 +9,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Mapping, Optional, Union
 
-from .build import ROOT, build, run_test
-from .params import to_env
-from .cosim_options import Options, options  # noqa: F401 - callers take options from here
+from tb.common.build import ROOT, build, run_test
+from tb.common.params import to_env
+from tb.cosim.options import Options, options  # noqa: F401 - callers take options from here
 
 
 def run(opts: Union[Options, Mapping[str, str]], results: Path,
@@ -38,8 +38,8 @@ def run(opts: Union[Options, Mapping[str, str]], results: Path,
     env = {**o.env(), **to_env(params), "COSIM_RESULTS": str(results)}
     t0 = time.time()
     try:
-        run_test(o.sim, bdir, "cocotb_cosim", tdir, extra_env=env, seed=o.seed,
-                 waves=fst, pythonpath=[ROOT / "tests" / "cosim"])
+        run_test(o.sim, bdir, "tb.cosim.top", tdir, extra_env=env, seed=o.seed,
+                 waves=fst)
     except SystemExit:
         pass
     if not results.exists():

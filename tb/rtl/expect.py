@@ -7,8 +7,8 @@ Outcomes that depend on timing (a full FIFO, descriptor starvation) are returned
 outcomes the contract allows; the scoreboard then accounts for each frame exactly once.
 """
 
-from dataclasses import dataclass, field
 import struct
+from dataclasses import dataclass
 
 DELIVER = "deliver"
 DROP_FIFO = "drop_fifo"
@@ -39,7 +39,7 @@ class Frame:
 @dataclass
 class Config:
     """Register settings and parameters the model needs. The parameters come from the
-    build (tb.params), never from defaults here."""
+    build (tb.common.params), never from defaults here."""
     nbytes: int                  # DATA_W / 8
     fifo_bytes: int
     meta_depth: int

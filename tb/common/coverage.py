@@ -31,8 +31,8 @@ from cocotb.triggers import Event, ReadOnly, RisingEdge
 from cocotb.utils import get_sim_time
 from cocotb_coverage.coverage import CoverCross, CoverPoint, coverage_db
 
-from . import params as params_mod
-from .build import ROOT
+from tb.common import params as params_mod
+from tb.common.build import ROOT
 
 TOP = "nic_rx_dma"
 OUT_ROOT = ROOT / "sim_build" / "coverage" / "functional"

@@ -20,7 +20,6 @@ Errors are collected in `tb.errors` with the simulated time; the test fails on t
 from collections import deque
 
 from cocotb.triggers import RisingEdge
-from cocotb.utils import get_sim_time
 
 
 class AxiMonitor:

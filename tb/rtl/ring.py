@@ -11,7 +11,7 @@ AXI write bursts that carried its data and its writeback, for the ordering check
 import bisect
 import struct
 
-from . import regs
+from pymodel import regs
 
 
 class Slot:

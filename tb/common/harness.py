@@ -9,17 +9,23 @@ from pathlib import Path
 
 import cocotb
 from cocotb.clock import Clock
-from cocotb.handle import Immediate
-from cocotb.triggers import ClockCycles, RisingEdge, Timer
+from cocotb.triggers import ClockCycles, RisingEdge
 from cocotb.utils import get_sim_time
-from cocotbext.axi import (AxiBus, AxiLiteBus, AxiLiteMaster, AxiSlave, AxiStreamBus,
-                           AxiStreamFrame, AxiStreamSource)
+from cocotbext.axi import (
+    AxiBus,
+    AxiLiteBus,
+    AxiLiteMaster,
+    AxiSlave,
+    AxiStreamBus,
+    AxiStreamFrame,
+    AxiStreamSource,
+)
 
-from . import params
-from . import refmodel as rm
-from . import regs
-from .axi_monitor import AxiMonitor
-from .hostmem import HostMemory, MemFault
+from pymodel import regs
+from tb.common import params
+from tb.common.axi_monitor import AxiMonitor
+from tb.common.bus_memory import BusMemory
+from tb.rtl import expect as rm
 
 MEM_BASE = 0x0000_0012_3400_0000   # above 4 GB: exercises RING_BASE_HI and high BUF_ADDR bits
 CLK_NS = 10
@@ -63,7 +69,7 @@ class TB:
         cocotb.start_soon(Clock(dut.clk, CLK_NS, unit="ns", impl="gpi").start(start_high=False))
         self.axil = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil"), dut.clk, dut.rst)
         self.source = AxiStreamSource(AxiStreamBus.from_prefix(dut, "s_axis_rx"), dut.clk, dut.rst)
-        self.mem = HostMemory(MEM_BASE, mem_size)
+        self.mem = BusMemory(MEM_BASE, mem_size)
         self.axi = AxiSlave(AxiBus.from_prefix(dut, "m_axi"), dut.clk, dut.rst, target=self.mem)
         dut.rst.value = 1   # an edge the models see: they idle until reset is released
         self.params = params.from_env()
@@ -75,7 +81,7 @@ class TB:
                              meta_depth=p["META_DEPTH"], desc_queue=p["DESC_QUEUE"])
         self.log.info("seed %d, DATA_W %d, parameters %s", self.seed, self.dw, p)
         if os.environ.get("COVERAGE", "0") not in ("", "0"):   # functional coverage
-            from . import coverage
+            from tb.common import coverage
             coverage.start(self)
 
     # ------------------------------------------------------------------ basics
@@ -120,7 +126,7 @@ class TB:
 
     async def stats(self):
         st = {}
-        for k, off in regs.STAT_REGS.items():
+        for k, off in regs.STAT_ALL.items():
             if k == "bytes_hi":
                 continue
             st[k] = await self.read(off)

@@ -4,9 +4,9 @@
 
 Every value is parsed and checked here before anything builds. A bad one raises OptionError,
 whose text is one line: the option, the value, and what the option takes. Legal names come
-from where they are defined (simulators from tb.build, RX paths and bugs from pymodel.driver,
+from where they are defined (simulators from tb.common.build, RX paths and bugs from pymodel.driver,
 profiles from pymodel/costs.json, hold-time kinds from pymodel.stack, build parameters from
-hdl/nic_rx_dma.v through tb.params); a PARAMS set is also elaborated once by Icarus, so the
+hdl/nic_rx_dma.v through tb.common.params); a PARAMS set is also elaborated once by Icarus, so the
 RTL's own parameter checks refuse it here rather than at the start of a simulation. No cocotb
 here: the runner imports it too.
 """
@@ -30,9 +30,8 @@ from pymodel.costs import PROFILES
 from pymodel.driver import BUGS, PATHS
 from pymodel.stack import HoldTime
 from pymodel.traffic import MIN_LEN
-
-from . import params as rtl_params
-from .build import ROOT, SIMS, TOP, build_tag, hdl_sources
+from tb.common import params as rtl_params
+from tb.common.build import ROOT, SIMS, TOP, build_tag, hdl_sources
 
 DATA_WIDTHS = (64, 128, 256, 512)           # SPEC §2: every one must work
 IOMMU_MODES = ("off", "strict", "lazy")      # off, or pymodel.iommu.Iommu's two modes
@@ -130,7 +129,7 @@ def _hold(s: str) -> str:
 
 
 def _sizes(s: str) -> str:
-    from .traffic import size_source          # the grammar's owner
+    from tb.cosim.sizes import size_source  # the grammar's owner
     if s.lower().startswith("pcap:"):
         path = s[5:]
         quiet = logging.getLogger("scapy")           # its link-type notes are not errors
@@ -288,7 +287,7 @@ class Options:
         return {k: int(v) for k, v in (i.split("=") for i in self.params.split(",") if i)}
 
     def build_name(self, hdl_dir: Optional[Path] = None) -> Optional[str]:
-        """The build directory's name when it is not tb.build's default for (sim, DATA_W, waves):
+        """The build directory's name when it is not tb.common.build's default for (sim, DATA_W, waves):
         it carries the parameters and, for another HDL directory, a digest of its path."""
         p = self.parameters()
         if not p and hdl_dir is None:
@@ -321,7 +320,7 @@ class Options:
 
 # ---------------------------------------------------------------------- the RTL's parameters
 def hdl_parameters(hdl_dir: Optional[Path] = None) -> Dict[str, int]:
-    """The top module's parameters and defaults (tb.params reads them from its header)."""
+    """The top module's parameters and defaults (tb.common.params reads them from its header)."""
     return rtl_params.defaults(Path(hdl_dir or ROOT / "hdl") / f"{TOP}.v")
 
 

@@ -1,6 +1,6 @@
 """Host memory for the AXI slave model: a bytearray pre-filled with 0xA5, with hooks.
 
-`HostMemory` is the `target` of cocotbext-axi's `AxiSlave`: the slave calls `read` once per
+`BusMemory` is the `target` of cocotbext-axi's `AxiSlave`: the slave calls `read` once per
 R beat (the whole bus word, whatever `arsize`) and `write` once per run of strobed bytes of a
 W beat. Hooks see every access; a hook that raises makes the access fail, which the slave
 answers with SLVERR (and the bytes are not written). `ReadBeats` tells a target or a hook
@@ -58,7 +58,7 @@ class MemFault(Exception):
     """Raised by a hook to make the slave answer SLVERR."""
 
 
-class HostMemory:
+class BusMemory:
     """Contiguous host memory at [base, base + size), byte-addressed, little-endian."""
 
     def __init__(self, base: int, size: int, fill: int = FILL):

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Dict, Optional
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TOP_FILE = ROOT / "hdl" / "nic_rx_dma.v"
 
 # The smallest parameters the suite runs: every pointer, counter and queue wraps within a few

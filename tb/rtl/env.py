@@ -4,10 +4,10 @@ import copy
 
 import cocotb
 
-from . import refmodel as rm
-from . import regs
-from .ring import AreaAllocator, Ring
-from .scoreboard import Scoreboard
+from pymodel import regs
+from tb.rtl.ring import AreaAllocator, Ring
+from tb.rtl import expect as rm
+from tb.rtl.scoreboard import RingScoreboard
 
 
 class Rx:
@@ -16,7 +16,7 @@ class Rx:
         self.tb = tb
         alloc = alloc or AreaAllocator(tb, ring_size, tb.rng, min_len, max_len, max_off, gap)
         self.ring = Ring(tb, ring_size, base=ring_base, buf_alloc=alloc)
-        self.sb = Scoreboard(tb, tb.cfg)
+        self.sb = RingScoreboard(tb, tb.cfg)
         self.seq = 0
         self._poll_task = None
         self._poll_stop = False

@@ -1,11 +1,10 @@
-"""Scoreboard: every frame sent is delivered exactly once, in order, byte-exact, with the
+"""RingScoreboard: every frame sent is delivered exactly once, in order, byte-exact, with the
 predicted writebacks, or counted by exactly one drop counter; sent == delivered + drops."""
 
-from collections import deque
 import struct
+from collections import deque
 
-from . import refmodel as rm
-from . import regs
+from tb.rtl import expect as rm
 
 
 def _hexdiff(exp: bytes, got: bytes) -> str:
@@ -18,7 +17,7 @@ def _hexdiff(exp: bytes, got: bytes) -> str:
     return f"lengths differ: expected {len(exp)} got {len(got)}"
 
 
-class Scoreboard:
+class RingScoreboard:
     def __init__(self, tb, cfg: rm.Config):
         self.tb = tb
         self.cfg = cfg
@@ -60,7 +59,7 @@ class Scoreboard:
         slots = [d[0] for d in descs]
         match = None
         skipped = []
-        for i, (f, allowed, cfg) in enumerate(self.pending):
+        for i, (f, allowed, _cfg) in enumerate(self.pending):
             if rm.DELIVER in allowed and self._payload(f) == data:
                 match = i
                 break
