@@ -37,6 +37,20 @@ class HoldTime:
         self.mean_ns = float(mean_ns)
         self.rng = random.Random(seed)
 
+    @classmethod
+    def parse(cls, spec: str, seed: int = 0) -> "HoldTime":
+        """'fixed:NS', 'exp:MEAN_NS' or 'pareto:MEAN_NS' (the HOLD option) -> a sampler.
+        A bad spec raises ValueError with a one-line reason."""
+        kind, colon, mean = str(spec).strip().partition(":")
+        if kind not in cls.KINDS or not colon:
+            raise ValueError(f"hold time {spec!r}: use KIND:NS with KIND one of "
+                             f"{', '.join(cls.KINDS)}")
+        try:
+            ns = float(mean)
+        except ValueError:
+            raise ValueError(f"hold time {spec!r}: {mean!r} is not a number") from None
+        return cls(kind, ns, seed=seed)
+
     def sample(self) -> float:
         """One hold time in ns."""
         if self.kind == "fixed" or self.mean_ns == 0:

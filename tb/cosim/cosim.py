@@ -45,12 +45,6 @@ from tb.cosim.options import Options
 from tb.cosim.sizes import PcapScoreboard, size_source
 
 
-def parse_hold(spec: str, seed: int) -> HoldTime:
-    """'fixed:NS', 'exp:MEAN_NS' or 'pareto:MEAN_NS' -> the stack's skb hold-time sampler."""
-    kind, _, mean = spec.partition(":")
-    return HoldTime(kind, float(mean or 0), seed=seed)
-
-
 class CocotbEnv:
     """The driver's environment in cocotb: simulated ns, Timer sleeps, cocotb tasks."""
 
@@ -156,7 +150,7 @@ class CoSim:
         self.sizes_kind, self.sizes_arg = kind, arg
         self.scoreboard = PcapScoreboard() if kind == "pcap" else Scoreboard(seed=opt.seed)
         self.skbs = SkbLayer(self.hm)
-        self.stack = Stack(self.env, self.skbs, parse_hold(opt.hold, opt.seed + 7), self.scoreboard)
+        self.stack = Stack(self.env, self.skbs, HoldTime.parse(opt.hold, opt.seed + 7), self.scoreboard)
 
         cocotb.start_soon(Clock(dut.clk, opt.clk_ns, unit="ns").start())
         self.axil = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil"), dut.clk, dut.rst)

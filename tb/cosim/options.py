@@ -116,15 +116,11 @@ def _ring(s: str) -> int:
 
 
 def _hold(s: str) -> str:
-    kind, colon, ns = s.partition(":")
-    if kind not in HoldTime.KINDS or not colon:
-        raise _Refused()
     try:
-        v = float(ns)
-    except ValueError:
-        raise _Refused(f"{ns!r} is not a number") from None
-    if not 0 <= v < math.inf:
-        raise _Refused()
+        HoldTime.parse(s)                     # the sampler's own grammar and limits
+    except ValueError as e:
+        raise _Refused(f"{s.partition(':')[2]!r} is not a number"
+                       if "is not a number" in str(e) else "") from None
     return s
 
 

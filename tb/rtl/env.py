@@ -5,8 +5,8 @@ import copy
 import cocotb
 
 from pymodel import regs
-from tb.rtl.ring import AreaAllocator, Ring
 from tb.rtl import expect as rm
+from tb.rtl.ring import AreaAllocator, Ring
 from tb.rtl.scoreboard import RingScoreboard
 
 
