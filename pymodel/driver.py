@@ -425,6 +425,10 @@ class RxDriver:
         await self._cpu()
         return done
 
+    def rx_pending(self) -> bool:
+        """A complete frame waits on the ring at next_to_clean (the device handed it back)."""
+        return bool(self.ring is not None and self._frame_ready(self.ntc, self.posted))
+
     def _frame_ready(self, start: int, avail: int) -> int:
         """Descriptors of the complete frame at start (DD on each, EOP on the last), else 0."""
         for k in range(avail):

@@ -82,8 +82,7 @@ class RefSystem:
         self.env.run(until_ns=self.env.now_ns + 1e5)   # let moderation timers and holds settle
 
     def _ring_has_work(self) -> bool:
-        d = self.driver
-        return bool(d.ring is not None and d._frame_ready(d.ntc, d.posted))
+        return self.driver.rx_pending()
 
     def snapshot(self) -> dict:
         """driver.snapshot() run to completion."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from harness import build, run
+from suite import build, run
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -5,7 +5,7 @@ Full matrix at DATA_W 64 and 512; the SMOKE subset at 128 and 256. Pick cells wi
 """
 
 import pytest
-from harness import FULL_DW, SIMS, SMOKE_DW, build, cocotb_tests, run
+from suite import FULL_DW, SIMS, SMOKE_DW, build, cocotb_tests, run
 
 from tb.common.params import SMALL
 

@@ -8,7 +8,7 @@ pass: the mutation must apply exactly once.
 
 
 import pytest
-from harness import ROOT, build, run
+from suite import ROOT, build, run
 
 from tb.common.mutate import mutant_hdl
 

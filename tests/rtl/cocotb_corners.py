@@ -33,8 +33,8 @@ from cocotb.triggers import FallingEdge, ReadOnly
 
 from pymodel import regs
 from tb.common.faults import Faults
-from tb.common.harness import TB
 from tb.rtl import expect as rm
+from tb.rtl.bench import TB
 from tb.rtl.env import Rx
 
 # nic_rx_ctrl queue states and nic_rx_frame_dma engine states

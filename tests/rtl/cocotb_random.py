@@ -7,8 +7,8 @@ import os
 import cocotb
 
 from pymodel import regs
-from tb.common.harness import TB
 from tb.rtl import expect as rm
+from tb.rtl.bench import TB
 from tb.rtl.env import Rx
 
 

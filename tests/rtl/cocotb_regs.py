@@ -3,7 +3,7 @@
 import cocotb
 
 from pymodel import regs
-from tb.common.harness import TB
+from tb.rtl.bench import TB
 
 UNKNOWN = [0x01C, 0x028, 0x02C, 0x068, 0x06C, 0x080, 0x100, 0x400, 0xFFC]
 RO = [regs.ID, regs.VERSION, regs.STATUS, regs.HEAD, regs.FIFO_BYTES_REG, regs.DATA_W_REG] + \

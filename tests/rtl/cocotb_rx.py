@@ -3,8 +3,8 @@
 import cocotb
 
 from pymodel import regs
-from tb.common.harness import TB
 from tb.rtl import expect as rm
+from tb.rtl.bench import TB
 from tb.rtl.env import Rx
 
 
