@@ -24,9 +24,9 @@ all: test
 setup:
 	@./scripts/setup.sh
 
-# co-simulation options (see README): passed to scripts/sim.py through the environment
-export SIM DRIVER COHERENT IOMMU PROFILE FRAMES SIZES RATE SEED DATA_W WAVES CLK_NS RING BUG STRICT HOLD PARAMS \
-       MAC_ERR_EVERY FAULT_WRITE
+# Co-simulation options are make variables (make sim FRAMES=5000 ...): make hands variables from
+# the command line and the environment to the script, and tb/cosim/options.py, the one table of
+# options, reads and checks them (scripts/sim.py --options lists them).
 
 sim: setup
 	$(PY) scripts/sim.py

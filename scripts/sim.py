@@ -1,10 +1,9 @@
 #!/usr/bin/env python3
 """`make sim`: build nic_rx_dma, co-simulate it with the driver model, print a summary.
 
-Options are make variables (environment): SIM, DRIVER, COHERENT, IOMMU, PROFILE, FRAMES, SIZES,
-RATE, SEED, DATA_W, WAVES, CLK_NS, RING, BUG, STRICT, HOLD, MAC_ERR_EVERY, FAULT_WRITE and
-PARAMS; tb/cosim_options.py defines and checks them. Every option is checked before anything
-builds: a bad value prints one line (the option, the value, what it takes) and exits 2.
+Options are make variables (environment); tb/cosim/options.py defines and checks them, and
+`scripts/sim.py --options` lists them. Every option is checked before anything builds: a bad
+value prints one line (the option, the value, what it takes) and exits 2.
 Results go to sim_build/sim_results.json; with WAVES=1 the FST goes to
 sim_build/cosim/nic_rx_dma.fst. The summary ends with the `make sim` line that repeats the run.
 `--matrix` (make sim-matrix) runs both simulators x both RX paths x coherent / non-coherent
@@ -13,9 +12,10 @@ sim_build/sim_results_<sim>_<driver>_<coherent|noncoherent>.json.
 """
 import argparse
 import sys
+from dataclasses import fields
 from pathlib import Path
 
-from tb.cosim.options import OptionError, parse
+from tb.cosim.options import OptionError, Options, parse
 from tb.cosim.run import run, summary
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +38,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--matrix", action="store_true",
                     help="both simulators x both RX paths x coherent and non-coherent")
+    ap.add_argument("--options", action="store_true",
+                    help="list every option: name, default and what it takes")
     a = ap.parse_args()
+    if a.options:
+        for f in fields(Options):
+            if f.name != "results":
+                print(f"{f.name.upper():14s} default {str(f.default) or '(empty)'}; "
+                      f"takes {f.metadata['takes']}")
+        return 0
     if a.matrix:
         cells = [(f"{sim}_{driver}_{'coherent' if coherent == '1' else 'noncoherent'}",
                   {"SIM": sim, "DRIVER": driver, "COHERENT": coherent})

@@ -7,6 +7,7 @@ TestRealCoSim holds the few short real co-simulations (select or skip them with
 build parameters, and a co-simulation of another HDL directory.
 """
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -20,7 +21,15 @@ from pymodel.driver import BUGS, PATHS
 from pymodel.stack import HoldTime
 from tb.common.build import SIMS
 from tb.common.params import SMALL as SMALL_PARAMS
-from tb.cosim.options import DATA_WIDTHS, OptionError, Options, hdl_parameters, parse, rtl_refuses
+from tb.cosim.options import (
+    DATA_WIDTHS,
+    OptionError,
+    Options,
+    hdl_parameters,
+    parse,
+    rtl_refuses,
+    table,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -89,6 +98,28 @@ def test_documented_value_is_accepted(values, files):
 def test_every_option_is_tested():
     assert {k for v in GOOD for k in v} == set(MAKE_VARS)
     assert {v[1] for v in BAD} == set(MAKE_VARS)
+
+
+def test_readme_table_is_the_options_table():
+    """The README's table is generated from Options (tb.cosim.options.table()), so the names,
+    defaults and values users read are the ones the code takes."""
+    readme = (ROOT / "README.md").read_text()
+    assert table() in readme, "README's options table differs from tb.cosim.options.table()"
+    for f in fields(Options):
+        if f.name != "results":
+            assert f.metadata["doc"], f"{f.name} has no description"
+
+
+def test_options_listing_and_makefile_take_the_table():
+    p = subprocess.run([str(PY), "scripts/sim.py", "--options"], cwd=ROOT, capture_output=True,
+                       text=True, timeout=30)
+    assert p.returncode == 0
+    assert [ln.split()[0] for ln in p.stdout.splitlines()] == MAKE_VARS
+    # the Makefile names no option: make passes command-line and environment variables on
+    exports = [ln for ln in (ROOT / "Makefile").read_text().splitlines()
+               if ln.startswith("export")]
+    assert not [v for v in MAKE_VARS for ln in exports if re.search(rf"\b{v}\b", ln)], \
+        "the Makefile spells out co-simulation options"
 
 
 def test_defaults_and_types():

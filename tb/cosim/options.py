@@ -186,8 +186,16 @@ def _text(s: str) -> str:
     return s
 
 
-def _opt(default, parse: Callable[[str], object], takes: str):
-    return field(default=default, metadata={"parse": parse, "takes": takes})
+def _opt(default, parse: Callable[[str], object], takes: str, *, doc: str = "",
+         values: str = ""):
+    """An option: its default, parser, what it takes (for errors), what it does (`doc`) and its
+    values as the options table shows them (`values`, default first; empty: the default)."""
+    return field(default=default, metadata={"parse": parse, "takes": takes, "doc": doc,
+                                            "values": values})
+
+
+def _code(values) -> str:
+    return ", ".join(f"`{v}`" for v in values)
 
 
 def _listing(values) -> str:
@@ -200,32 +208,66 @@ class Options:
     """Every knob of a co-simulation run, typed; `takes` in each field's metadata says what a
     make variable may hold."""
 
-    sim: str = _opt("icarus", _one_of(SIMS), _listing(SIMS))
-    driver: str = _opt("page_pool", _one_of(PATHS), _listing(PATHS))
-    coherent: int = _opt(0, _flag, "0 (non-coherent memory) or 1 (coherent)")
-    iommu: str = _opt("off", _one_of(IOMMU_MODES), _listing(IOMMU_MODES))
+    sim: str = _opt("icarus", _one_of(SIMS), _listing(SIMS), values=_code(SIMS),
+                    doc="simulator")
+    driver: str = _opt("page_pool", _one_of(PATHS), _listing(PATHS), values=_code(PATHS),
+                       doc="RX path: recycle through page_pool, or allocate+map per buffer "
+                           "with copybreak 256")
+    coherent: int = _opt(0, _flag, "0 (non-coherent memory) or 1 (coherent)",
+                         values="`0`, `1`",
+                         doc="non-coherent memory (CPU cache model, syncs clean/invalidate) "
+                             "or coherent")
+    iommu: str = _opt("off", _one_of(IOMMU_MODES), _listing(IOMMU_MODES),
+                      values=_code(IOMMU_MODES), doc="IOMMU translation of every device access")
     profile: str = _opt("cortex-a53", _one_of(PROFILES),
-                        _listing(PROFILES) + " (pymodel/costs.json)")
-    frames: int = _opt(1000, _int(1), "a positive integer")
+                        _listing(PROFILES) + " (pymodel/costs.json)", values=_code(PROFILES),
+                        doc="CPU cost profile (`pymodel/costs.json`, every figure cited)")
+    frames: int = _opt(1000, _int(1), "a positive integer", doc="frames the MAC sends")
     sizes: str = _opt("imix", _sizes, f"imix, N, fixed:N, uniform:MIN-MAX, mixed or pcap:FILE, "
-                                      f"frame sizes N from {MIN_LEN} to {FRAME_MAX}")
-    rate: float = _opt(1.0, _positive_float, "a positive link rate in Gb/s")
-    seed: int = _opt(1, _int(), "an integer")
-    data_w: int = _opt(64, _data_w, _listing(DATA_WIDTHS))
+                                      f"frame sizes N from {MIN_LEN} to {FRAME_MAX}",
+                      values="`imix`, `N`, `fixed:N`, `uniform:MIN-MAX`, `mixed`, `pcap:FILE`",
+                      doc=f"frame sizes, {MIN_LEN} to {FRAME_MAX} bytes (IMIX 7:4:1 of "
+                          "64/594/1518 B with FCS), or replay a pcap")
+    rate: float = _opt(1.0, _positive_float, "a positive link rate in Gb/s",
+                       doc="link rate in Gb/s; each frame takes (bytes + 4 FCS + 20 "
+                           "preamble/gap) × 8 / RATE ns")
+    seed: int = _opt(1, _int(), "an integer", doc="seed of sizes, payloads and hold times")
+    data_w: int = _opt(64, _data_w, _listing(DATA_WIDTHS), values=_code(DATA_WIDTHS),
+                       doc="AXI / AXI-Stream width")
     clk_ns: float = _opt(8.0, _clk_ns, f"a positive clock period in ns, a whole even number of "
-                                       f"{CLOCK_STEP_PS} ps steps (e.g. 8, 4, 3.2)")
+                                       f"{CLOCK_STEP_PS} ps steps (e.g. 8, 4, 3.2)",
+                         values="`8`", doc="clock period in ns")
     ring: int = _opt(256, _ring,
-                     f"a power of two from {regs.RING_SIZE_MIN} to {regs.RING_SIZE_MAX}")
-    bug: str = _opt("", _bug, _listing(["none", *BUGS]))
-    strict: int = _opt(1, _flag, "1 (stop at the first breach) or 0 (record breaches)")
+                     f"a power of two from {regs.RING_SIZE_MIN} to {regs.RING_SIZE_MAX}",
+                     doc=f"ring size (descriptors), a power of two from {regs.RING_SIZE_MIN} "
+                         f"to {regs.RING_SIZE_MAX}")
+    bug: str = _opt("", _bug, _listing(["none", *BUGS]), values="`none`, " + _code(BUGS),
+                    doc="run a driver with one classic bug (list below)")
+    strict: int = _opt(1, _flag, "1 (stop at the first breach) or 0 (record breaches)",
+                       values="`1`, `0`",
+                       doc="stop at the first breach, or record breaches and show the damage")
     hold: str = _opt("fixed:0", _hold, _listing(f"{k}:NS" for k in HoldTime.KINDS)
-                     + " with NS >= 0")
-    waves: int = _opt(0, _flag, "0 or 1")
-    mac_err_every: int = _opt(0, _int(0), "an integer >= 0 (0: no MAC errors)")
-    fault_write: int = _opt(0, _int(0), "an integer >= 0 (0: no injected SLVERR)")
+                     + " with NS >= 0", values=_code(f"{k}:NS" for k in HoldTime.KINDS),
+                     doc="how long the stack holds each skb before freeing it (NS ≥ 0; "
+                         "default `fixed:0`)")
+    waves: int = _opt(0, _flag, "0 or 1", values="`0`, `1`",
+                      doc="write `sim_build/cosim/nic_rx_dma.fst`")
+    mac_err_every: int = _opt(0, _int(0), "an integer >= 0 (0: no MAC errors)",
+                              doc="flag every k-th frame with `tuser` (bad FCS)")
+    fault_write: int = _opt(0, _int(0), "an integer >= 0 (0: no injected SLVERR)",
+                            doc="answer the N-th device write with SLVERR: the block halts and "
+                                "the driver recovers (a `halts` row in the summary); at a high "
+                                "frame rate, recovery (refilling the ring) may outlast the "
+                                "traffic, so nothing arrives after it")
     params: str = _opt("", _params, "nothing (the defaults), small, or NAME=V,NAME=V with NAME a "
                                     f"parameter of hdl/{TOP}.v other than DATA_W and V a "
-                                    "positive integer")
+                                    "positive integer",
+                       values="empty, `small`, `NAME=V,NAME=V`",
+                       doc="RTL build parameters: the defaults; the smallest legal set ("
+                           "`SMALL` in `tb/common/params.py`: "
+                           + ", ".join(f"{k} {v}" for k, v in rtl_params.SMALL.items())
+                           + f"); or any top-level parameter of `hdl/{TOP}.v` but `DATA_W`. "
+                           "Each set gets its own build directory")
     results: str = _opt("sim_build/sim_results.json", _text, "a file name")
 
     # ------------------------------------------------------------------ reading
@@ -312,6 +354,17 @@ class Options:
                  for f in fields(self) if f.name != "results"
                  and (f.name == "seed" or getattr(self, f.name) != getattr(default, f.name))]
         return "make sim " + " ".join(words)
+
+
+def table() -> str:
+    """The options as the README's Markdown table: variable, values (default first), meaning."""
+    rows = ["| variable | values (default first) | meaning |", "|---|---|---|"]
+    for f in fields(Options):
+        if f.name == "results":
+            continue
+        values = f.metadata["values"] or f"`{f.default}`"
+        rows.append(f"| `{f.name.upper()}` | {values} | {f.metadata['doc']} |")
+    return "\n".join(rows)
 
 
 # ---------------------------------------------------------------------- the RTL's parameters
