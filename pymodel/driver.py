@@ -33,19 +33,6 @@ RX_COPYBREAK = 256             # e1000 / old mvneta copybreak, bytes
 XDP_ABORTED, XDP_DROP, XDP_PASS = 0, 1, 2   # include/uapi/linux/bpf.h
 PATHS = ("page_pool", "legacy")
 
-# One classic bug each; see docs/PYMODEL.md "Sabotage".
-BUGS = {
-    "no_sync_for_cpu": ("page_pool", "legacy"),
-    "short_sync_for_device": ("page_pool",),
-    "recycle_while_held": ("page_pool",),
-    "double_put": ("page_pool",),
-    "unmap_while_device_owns": ("page_pool", "legacy"),
-    "cpu_write_from_device": ("page_pool", "legacy"),
-    "tail_on_head": ("page_pool", "legacy"),
-    "wrong_pool": ("page_pool",),
-}
-SHORT_MAX_LEN = 1536           # the too-small max_len of the short_sync_for_device bug
-
 
 class DeviceError(Exception):
     """The device did not come up (bad ID, halted at enable, no stop within the timeout)."""
@@ -104,7 +91,15 @@ class RxBuf:
 
 
 class RxDriver:
-    """One RX queue of the nic_rx_dma device, Linux style."""
+    """One RX queue of the nic_rx_dma device, Linux style.
+
+    The steps where a driver typically goes wrong are small methods of their own (the free
+    descriptor count, the page_pool's sync length, sync for the CPU, recycling a dropped page,
+    stopping the queue before freeing its buffers); pymodel.sabotage overrides them to build
+    drivers that each commit one classic bug.
+    """
+
+    bug: Optional[str] = None        # the classic bug a sabotaged driver commits
 
     def __init__(self, hm: HostMemory, bus, env, *, path: str = "page_pool",
                  ring_size: int = 256, budget: int = NAPI_POLL_WEIGHT,
@@ -115,8 +110,9 @@ class RxDriver:
                  refill_retry_ns: float = 10_000.0) -> None:
         if path not in PATHS:
             raise ValueError(f"path must be one of {PATHS}")
-        if bug is not None and (bug not in BUGS or path not in BUGS[bug]):
-            raise ValueError(f"bug {bug!r} is not defined for the {path} path; known: {BUGS}")
+        if bug is not None:              # until every caller builds drivers with sabotage.rx_driver
+            from .sabotage import driver_class
+            self.__class__ = driver_class(bug, path)
         if ring_size & (ring_size - 1) or not regs.RING_SIZE_MIN <= ring_size <= regs.RING_SIZE_MAX:
             raise ValueError("ring_size must be a power of two in 8 .. 32768")
         self.hm = hm
@@ -128,7 +124,6 @@ class RxDriver:
         self.copybreak = copybreak
         self.stack = stack
         self.xdp = xdp
-        self.bug = bug
         self.itr = itr
         self.rdmt = ring_size // 4 if rdmt is None else rdmt
         self.ctrl = regs.CTRL_EN | (regs.CTRL_DROP_NODESC if drop_nodesc else 0)
@@ -144,7 +139,6 @@ class RxDriver:
             self.headroom = NET_SKB_PAD
         self.buf_len = PAGE_SIZE - self.headroom - SKB_TAILROOM
         self.pool: Optional[PagePool] = None
-        self.other_pool: Optional[PagePool] = None
         self.ring = None
         self.slots: List[Optional[RxBuf]] = [None] * ring_size
         self.ntc = 0                 # next_to_clean
@@ -171,10 +165,9 @@ class RxDriver:
     def _desc_off(self, i: int) -> int:
         return i * regs.DESC_SIZE
 
-    def _unused(self) -> int:
-        """Free slots the driver may fill (e1000's E1000_DESC_UNUSED keeps one empty)."""
-        if self.bug == "tail_on_head":
-            return (self.ntc - self.ntu) % self.N or self.N
+    def _desc_unused(self) -> int:
+        """Free slots the driver may fill (e1000's E1000_DESC_UNUSED keeps one empty, so that
+        TAIL never lands on HEAD)."""
         return (self.ntc - self.ntu - 1) % self.N
 
     @property
@@ -188,10 +181,7 @@ class RxDriver:
         if await self.mmio.readl(regs.ID) != regs.ID_VALUE:
             raise DeviceError("nic_rx_dma ID register mismatch")
         if self.path == "page_pool":
-            max_len = SHORT_MAX_LEN if self.bug == "short_sync_for_device" else self.buf_len
-            self.pool = self._create_pool(max_len)
-            if self.bug == "wrong_pool":
-                self.other_pool = self._create_pool(max_len)
+            self._create_pools()
         self.ring = self.hm.dma_alloc_coherent(self.N * regs.DESC_SIZE)
         if self.ring is None:
             raise MemoryError("dma_alloc_coherent for the RX ring failed")
@@ -209,10 +199,20 @@ class RxDriver:
             self.napi_scheduled = True
             self.napi_task = self.env.spawn(self._napi_run(), name="napi")
 
-    def _create_pool(self, max_len: int) -> PagePool:
+    def _create_pools(self) -> None:
+        """The queue's page_pool."""
+        self.pool = self._create_pool()
+
+    def _pp_max_len(self) -> int:
+        """page_pool_params.max_len: how much of each page the pool syncs for the device when
+        it hands a recycled page out again; the whole buffer the device may write."""
+        return self.buf_len
+
+    def _create_pool(self) -> PagePool:
+        """page_pool_create() with DMA mapping and sync for device of _pp_max_len() bytes."""
         params = PagePoolParams(order=0, flags=PP_FLAG_DMA_MAP | PP_FLAG_DMA_SYNC_DEV,
                                 pool_size=self.N, dev=self.hm, napi=self, dma_dir=DMA_FROM_DEVICE,
-                                max_len=max_len, offset=self.headroom)
+                                max_len=self._pp_max_len(), offset=self.headroom)
         return page_pool_create(params, self.hm)
 
     async def _hw_init(self) -> None:
@@ -252,27 +252,25 @@ class RxDriver:
         await self.mmio.writel(0, regs.IMS)
         while self.napi_scheduled:
             await self.env.sleep_ns(self.poll_ns)
-        if self.bug == "unmap_while_device_owns":
-            self._reclaim_all()              # BUG: buffers freed while the device still owns them
-            if self.pool is not None:
-                self.pool.destroy()
-            await self._cpu()
-            await self.env.sleep_ns(self.poll_ns)
-            await self._stop_hw()
-        else:
-            await self._stop_hw()
-            self._reclaim_all()
+        await self._stop_and_reclaim()
         await self.mmio.writel(regs.ICR_ALL, regs.ICR)
         self.mmio.detach()
         self.hm.dma_free_coherent(self.ring)
         self.ring = None
-        if self.pool is not None and not self.pool.destroyed:
-            self.pool.destroy()
-        if self.other_pool is not None:
-            self.other_pool.destroy()
+        self._destroy_pools()
         self.is_open = False
         self._closing = False
         await self._cpu()
+
+    async def _stop_and_reclaim(self) -> None:
+        """Stop the queue, then free its buffers: the device no longer owns any of them."""
+        await self._stop_hw()
+        self._reclaim_all()
+
+    def _destroy_pools(self) -> None:
+        """page_pool_destroy() of the queue's pool."""
+        if self.pool is not None:
+            self.pool.destroy()
 
     def _reclaim_all(self) -> None:
         """Give back every buffer still on the ring ([HEAD, TAIL) and driver-held slots)."""
@@ -312,7 +310,7 @@ class RxDriver:
         """Post up to limit buffers at next_to_use; stop at the first failed allocation."""
         posted = 0
         self._refill_failed = False
-        while posted < limit and self._unused() > 0:
+        while posted < limit and self._desc_unused() > 0:
             i = self.ntu
             buf = self.slots[i]
             if buf is None:
@@ -322,9 +320,6 @@ class RxDriver:
                     self._refill_failed = True
                     break
                 self.slots[i] = buf
-                if self.bug == "cpu_write_from_device":
-                    # BUG: "pre-clear" the header area of a buffer the device owns
-                    self.hm.cpu_write(buf.page, self.headroom, bytes(32), call="rx refill")
             self.ring.write(self._desc_off(i), regs.pack_read_desc(buf.dma, self.buf_len))
             self.ntu = (i + 1) % self.N
             posted += 1
@@ -487,20 +482,21 @@ class RxDriver:
             if buf is None:
                 continue
             self.slots[i] = None
-            if self.bug == "wrong_pool":
-                self.other_pool.recycle_direct(buf.page)     # BUG: not this queue's pool
-                continue
-            self.pool.recycle_direct(buf.page)
-            if self.bug == "double_put":
-                self.pool.recycle_direct(buf.page)           # BUG: second put of the same page
+            self._recycle_direct(buf.page)
+
+    def _recycle_direct(self, page: Page) -> None:
+        """page_pool_recycle_direct() of a page the driver still owns, into this queue's pool."""
+        self.pool.recycle_direct(page)
+
+    def _sync_for_cpu(self, dma: int, offset: int, size: int) -> None:
+        """dma_sync_single_range_for_cpu(): the CPU may read what the device wrote."""
+        self.hm.dma_sync_single_range_for_cpu(dma, offset, size, DMA_FROM_DEVICE)
 
     def _receive_pp(self, idx, bufs, wbs):
         """mvneta-style: sync for CPU, XDP verdict, build_skb on the page, mark for recycle."""
         hm = self.hm
-        if self.bug != "no_sync_for_cpu":
-            for buf, w in zip(bufs, wbs):
-                hm.dma_sync_single_range_for_cpu(buf.page.dma_addr, self.headroom, w.length,
-                                                 DMA_FROM_DEVICE)
+        for buf, w in zip(bufs, wbs):
+            self._sync_for_cpu(buf.page.dma_addr, self.headroom, w.length)
         if self.xdp is not None:
             verdict = self.xdp(hm.cpu_read(bufs[0].page, self.headroom, wbs[0].length, "xdp"))
             if verdict != XDP_PASS:
@@ -517,8 +513,6 @@ class RxDriver:
         skb_mark_for_recycle(skb)
         for buf, w in zip(bufs[1:], wbs[1:]):
             self.skbs.skb_add_rx_frag(skb, buf.page, self.headroom, w.length, PAGE_SIZE)
-        if self.bug == "recycle_while_held":
-            self.pool.recycle_direct(bufs[0].page)           # BUG: the skb still uses this page
         return skb
 
     def _receive_legacy(self, idx, bufs, wbs, total):
@@ -526,8 +520,7 @@ class RxDriver:
         hm = self.hm
         if len(bufs) == 1 and total < self.copybreak:
             buf = bufs[0]
-            if self.bug != "no_sync_for_cpu":
-                hm.dma_sync_single_range_for_cpu(buf.dma, 0, total, DMA_FROM_DEVICE)
+            self._sync_for_cpu(buf.dma, 0, total)
             skb = self.skbs.napi_alloc_skb(total)
             self.skbs.skb_put_data(skb, hm.cpu_read(buf.page, self.headroom, total, "copybreak"))
             hm.dma_sync_single_range_for_device(buf.dma, 0, total, DMA_FROM_DEVICE)

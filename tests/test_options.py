@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from pymodel.costs import PROFILES
-from pymodel.driver import BUGS, PATHS
+from pymodel.driver import PATHS
+from pymodel.sabotage import BUGS
 from pymodel.stack import HoldTime
 from tb.common.build import SIMS
 from tb.common.params import SMALL as SMALL_PARAMS

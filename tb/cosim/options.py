@@ -27,7 +27,8 @@ from typing import Callable, Dict, Mapping, Optional, Tuple
 
 from pymodel import regs
 from pymodel.costs import PROFILES
-from pymodel.driver import BUGS, PATHS
+from pymodel.driver import PATHS
+from pymodel.sabotage import BUGS
 from pymodel.stack import HoldTime
 from pymodel.traffic import MIN_LEN
 from tb.common import params as rtl_params
