@@ -36,7 +36,7 @@ class Breach(Exception):
         super().__init__(" ".join(parts))
 
 
-# --- DMA API rules (FACTS §3, dma-api.rst, CONFIG_DMA_API_DEBUG) -------------------------
+# --- DMA API rules (Linux v6.8 Documentation/core-api/dma-api.rst, kernel/dma/debug.c) ---
 
 class DmaMapErrorNotChecked(Breach):
     rule = "map result not checked with dma_mapping_error"
@@ -128,7 +128,7 @@ class PageLeak(Breach):
     rule = "pages leaked at teardown"
 
 
-# --- descriptor ring rules (SPEC §2) ---------------------------------------------------------
+# --- descriptor ring rules (docs/CONTRACT.md §2) ------------------------------------------
 
 class RingTailOnHead(Breach):
     rule = "TAIL moved onto HEAD (ring must keep one slot empty)"

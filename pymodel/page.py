@@ -11,7 +11,7 @@ PAGE_SHIFT = 12
 PAGE_SIZE = 1 << PAGE_SHIFT          # include/asm-generic/page.h, 4 KiB pages
 NUMA_NO_NODE = -1                    # include/linux/numa.h
 MAX_PAGE_ORDER = 10                  # include/linux/mmzone.h (default)
-FILL_BYTE = 0xA5                     # fresh memory pattern: zero-filled memory hides bad strobes (FACTS §1)
+FILL_BYTE = 0xA5                     # fresh memory pattern: zero-filled memory would hide a bad strobe
 PP_SIGNATURE = 0x40                  # include/linux/poison.h, POISON_POINTER_DELTA taken as 0
 
 # Where a page is, for the "never in two places" invariant.

@@ -329,7 +329,7 @@ class PagePool:
         self._put_page_last(page, dma_sync_size, allow_direct)
 
     def _put_page_last(self, page: Page, dma_sync_size: int, allow_direct: bool) -> None:
-        """__page_pool_put_page() then the ptr_ring produce of page_pool_put_netmem()."""
+        """__page_pool_put_page() then the ptr_ring produce of page_pool_put_unrefed_page()."""
         if page.refcount == 1 and not page.pfmemalloc:
             if self.p.flags & PP_FLAG_DMA_SYNC_DEV:
                 self._dma_sync_for_device(page, dma_sync_size)

@@ -9,7 +9,7 @@ from typing import Dict, List, Optional, Tuple
 ETH_HLEN = 14                 # include/uapi/linux/if_ether.h
 ETH_ZLEN = 60                 # shortest frame without FCS
 ETH_P_LOCAL_EXP = 0x88B5      # IEEE 802 local experimental EtherType
-WIRE_OVERHEAD = 24            # preamble 8 + IFG 12 (FACTS §5) + FCS 4 stripped by the MAC
+WIRE_OVERHEAD = 24            # preamble+SFD 8 + minimum IFG 12 (IEEE 802.3) + FCS 4 stripped by the MAC
 HDR = struct.Struct(">6s6sHII")   # dst, src, type, seq, length
 MIN_LEN = HDR.size            # 22: a frame must carry its own sequence number and length
 

@@ -3,7 +3,7 @@
 
 1. Runs tests/test_rtl.py (every cell at the chosen DATA_W, default and small parameters) with
    COVERAGE=1, so the harness builds into `_cov` build directories and TB starts the
-   functional coverage sampler (tb/coverage.py).
+   functional coverage sampler (tb/common/coverage.py).
 2. Functional coverage: merges the per-test databases of each simulator
    (sim_build/coverage/functional/<sim>/**.yml, cocotb-coverage's merge_coverage) into
    sim_build/coverage/functional_<sim>.yml and prints every cover point and cross with the
@@ -114,7 +114,7 @@ def _wrap(items, first, indent=None):
 
 
 def _build_label(tag):
-    """A build directory tag (dw64_desc_burst1_...) with tb.params.SMALL's overrides as "small"."""
+    """A build directory tag (dw64_desc_burst1_...) with tb.common.params.SMALL's overrides as "small"."""
     from tb.common.params import SMALL
     small = "".join(f"_{k.lower()}{v}" for k, v in sorted(SMALL.items()) if k != "DATA_W")
     return tag.replace(small, " small") if small and small in tag else tag.replace("_", " ")
