@@ -200,7 +200,7 @@ class RxDriver:
             self.napi_task = self.env.spawn(self._napi_run(), name="napi")
 
     def _create_pools(self) -> None:
-        """The queue's page_pool."""
+        """page_pool_create() of the pool every buffer of the ring comes from."""
         self.pool = self._create_pool()
 
     def _pp_max_len(self) -> int:

@@ -6,6 +6,7 @@ import pytest
 from pymodel import regs
 from pymodel.driver import XDP_DROP, XDP_PASS, RxDriver
 from pymodel.errors import BusErrorResponse
+from pymodel.sabotage import rx_driver
 from pymodel.skb import MAX_SKB_FRAGS, SkbLayer, SkbOverPanic, skb_put
 from pymodel.stack import HoldTime
 from pymodel.system import RefSystem
@@ -229,7 +230,7 @@ def test_open_fails_on_wrong_device_and_bad_args():
     with pytest.raises(ValueError):
         RxDriver(s.hm, Dead(), s.env, ring_size=12)
     with pytest.raises(ValueError):
-        RxDriver(s.hm, Dead(), s.env, path="legacy", bug="wrong_pool")
+        rx_driver(s.hm, Dead(), s.env, path="legacy", bug="wrong_pool")
 
 
 def test_irq_while_scheduled_is_spurious_and_snapshot_shape():

@@ -1,11 +1,16 @@
-"""Each classic driver bug, selected by RxDriver(bug=...), against the reference NIC.
+"""Each classic driver bug, built by pymodel.sabotage.rx_driver(bug=...), against the reference NIC.
 
 Strict mode: the checker raises the bug's own exception. Permissive, non-coherent mode: the
 run completes and the damage is visible (wrong bytes, a stalled ring, broken accounting).
 """
+import inspect
+
 import pytest
 
+import pymodel.driver
 from pymodel import errors as E
+from pymodel.driver import PATHS, RxDriver
+from pymodel.sabotage import BUGS, rx_driver
 from pymodel.stack import HoldTime
 from pymodel.system import RefSystem
 from pymodel.traffic import SizeMix
@@ -129,3 +134,34 @@ def test_permissive_unmap_while_device_owns_lets_the_device_scribble(path):
     c = s.hm.checker.counts()
     assert c["UnmapWhileDeviceOwns"] > 0
     assert c["DeviceAccessUnmapped"] > 0          # frames DMA'd into pages already freed
+
+
+def test_the_clean_driver_has_no_bug_branches():
+    src = inspect.getsource(pymodel.driver)
+    for bug in BUGS:
+        assert bug not in src, f"pymodel/driver.py mentions {bug}"
+    assert "bug ==" not in src and "bug !=" not in src
+
+
+@pytest.mark.parametrize("bug", list(BUGS))
+def test_every_bug_is_built_for_its_paths_and_refused_for_the_others(bug):
+    s = RefSystem()
+    assert set(BUGS[bug]) <= set(PATHS)
+    for path in PATHS:
+        if path in BUGS[bug]:
+            d = rx_driver(s.hm, s.nic, s.env, path=path, ring_size=32, bug=bug)
+            assert isinstance(d, RxDriver) and type(d) is not RxDriver
+            assert d.bug == bug and d.path == path
+        else:
+            with pytest.raises(ValueError, match=f"bug '{bug}' is not defined for the {path} path"):
+                rx_driver(s.hm, s.nic, s.env, path=path, ring_size=32, bug=bug)
+
+
+def test_no_bug_is_the_clean_driver_and_unknown_bugs_are_refused():
+    s = RefSystem()
+    d = rx_driver(s.hm, s.nic, s.env, path="legacy", ring_size=32)
+    assert type(d) is RxDriver and d.bug is None
+    with pytest.raises(ValueError, match="not defined"):
+        rx_driver(s.hm, s.nic, s.env, bug="use_after_free")
+    with pytest.raises(ValueError, match="path must be one of"):
+        rx_driver(s.hm, s.nic, s.env, path="zerocopy", bug="double_put")
