@@ -1,8 +1,10 @@
 """Reference model of nic_rx_dma (SPEC §2 plus docs/DESIGN.md), in zero-time Python.
 
-It sits behind the same two interfaces as the RTL: an async register bus (read32 / write32)
-and host memory reached only through device_read / device_write on bus addresses. Frames come
-from `mac_rx()`. Work is done the moment it becomes possible (a frame arrives, TAIL moves, the
+The rules it follows (ingress, placement, writeback, counters, interrupts) are the functions
+of rx_contract.py; its sizes default to the build parameters' defaults (params.py). It sits
+behind the same two interfaces as the RTL: an async register bus (read32 / write32) and host
+memory reached only through device_read / device_write on bus addresses. Frames come from
+`mac_rx()`. Work is done the moment it becomes possible (a frame arrives, TAIL moves, the
 queue is enabled), so the device is never the bottleneck; only the interrupt DELAY timer uses
 simulated time.
 """
@@ -12,11 +14,11 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Deque, List, Optional
 
-from . import regs
+from . import params, regs
+from . import rx_contract as contract
 from .errors import BusErrorResponse
 
 MASK32 = 0xFFFFFFFF
-ADDR_TOP = 1 << 64
 
 
 @dataclass
@@ -24,26 +26,30 @@ class _Frame:
     data: bytes
     mac_err: bool
     csum: int
-    words: int
+    room: int                   # FIFO bytes it takes
     waited: bool = False
 
 
 class RefNic:
-    """nic_rx_dma in Python: registers, prefetch queue, frame FIFO, writeback, moderation, irq."""
+    """nic_rx_dma in Python: registers, prefetch queue, frame FIFO, writeback, moderation, irq.
 
-    def __init__(self, mem, env, *, data_w: int = 64, fifo_bytes: int = 32768,
-                 meta_depth: int = 512, desc_queue: int = 64, desc_burst: int = 16,
-                 wb_burst: int = 8, clk_ns: float = 4.0,
+    A size left None takes the build parameter's default from hdl/nic_rx_dma.v."""
+
+    def __init__(self, mem, env, *, data_w: Optional[int] = None,
+                 fifo_bytes: Optional[int] = None, meta_depth: Optional[int] = None,
+                 desc_queue: Optional[int] = None, desc_burst: Optional[int] = None,
+                 wb_burst: Optional[int] = None, clk_ns: float = 4.0,
                  on_irq: Optional[Callable[[], None]] = None) -> None:
+        d = params.defaults()
         self.mem = mem
         self.env = env
-        self.data_w = data_w
-        self.word = data_w // 8
-        self.fifo_bytes = fifo_bytes
-        self.meta_depth = meta_depth
-        self.desc_queue = desc_queue
-        self.desc_burst = desc_burst
-        self.wb_burst = wb_burst
+        self.data_w = d["DATA_W"] if data_w is None else data_w
+        self.word = self.data_w // 8
+        self.fifo_bytes = d["FIFO_BYTES"] if fifo_bytes is None else fifo_bytes
+        self.meta_depth = d["META_DEPTH"] if meta_depth is None else meta_depth
+        self.desc_queue = d["DESC_QUEUE"] if desc_queue is None else desc_queue
+        self.desc_burst = d["DESC_BURST"] if desc_burst is None else desc_burst
+        self.wb_burst = d["WB_BURST"] if wb_burst is None else wb_burst
         self.clk_ns = clk_ns
         self.on_irq = on_irq
         self.irq = False
@@ -83,10 +89,10 @@ class RefNic:
     @property
     def owned(self) -> int:
         """Descriptors the device owns: (TAIL - HEAD) mod RING_SIZE."""
-        return (self.tail - self.head) % self.ring_size if self.ring_size else 0
+        return contract.owned(self.head, self.tail, self.ring_size)
 
     def _count(self, name: str, n: int = 1) -> None:
-        self.stat[name] = (self.stat[name] + n) & MASK32
+        self.stat[name] = contract.wrap(self.stat[name] + n)
 
     # ------------------------------------------------------------------ register bus
     async def read32(self, off: int) -> int:
@@ -185,8 +191,7 @@ class RefNic:
 
     # ------------------------------------------------------------------ queue state machine
     def _enable(self) -> None:
-        size = self.ring_size
-        if not (regs.RING_SIZE_MIN <= size <= regs.RING_SIZE_MAX and size & (size - 1) == 0):
+        if not contract.ring_size_ok(self.ring_size):
             self.halted = True
             self.err_code = regs.ERR_BAD_CONFIG
             self._raise(regs.ICR_ERR)
@@ -215,12 +220,14 @@ class RefNic:
     def _flush_fifo(self) -> None:
         while self.fifo:
             fr = self.fifo.popleft()
-            self.fifo_used -= fr.words
-            self._drop_fifo()
+            self.fifo_used -= fr.room
+            self._drop(contract.DROP_FIFO)
 
-    def _drop_fifo(self) -> None:
-        self._count("drop_fifo")
-        self._raise(regs.ICR_RXO)
+    def _drop(self, outcome: str) -> None:
+        """Count a dropped frame; the FIFO and descriptor drops raise RXO."""
+        self._count(outcome)
+        if outcome in contract.RXO_DROPS:
+            self._raise(regs.ICR_RXO)
 
     # ------------------------------------------------------------------ interrupts
     def _raise(self, bits: int) -> None:
@@ -231,7 +238,7 @@ class RefNic:
         self._update_irq()
 
     def _update_irq(self) -> None:
-        level = bool(self.icr & self.ims)
+        level = contract.irq_level(self.icr, self.ims)
         rise = level and not self.irq
         self.irq = level
         if rise and self.on_irq is not None:
@@ -239,12 +246,11 @@ class RefNic:
 
     def _moderate(self, frames: int) -> None:
         self._mod_count += frames
-        thresh = max(self.itr & 0xFFFF, 1)
-        delay = (self.itr >> 16) & 0xFFFF
-        if self._mod_count >= thresh:
+        delay = contract.delay_clocks(self.itr)
+        if contract.rxdw_due(self._mod_count, self.itr):
             self._raise(regs.ICR_RXDW)
         elif delay:
-            self._deadline = self.env.now_ns + delay * 16 * self.clk_ns
+            self._deadline = self.env.now_ns + delay * self.clk_ns
             if not self._timer_running:
                 self._timer_running = True
                 self.env.spawn(self._delay_timer(), name="refnic_itr")
@@ -259,27 +265,22 @@ class RefNic:
 
     # ------------------------------------------------------------------ MAC ingress
     def mac_rx(self, data: bytes, tuser: bool = False, malformed: bool = False) -> str:
-        """One frame from the MAC (tuser on tlast; malformed = bad tkeep); returns its fate."""
-        if not self.running:
-            self._drop_fifo()
-            return "drop_fifo"
-        if malformed or len(data) == 0:
-            self._count("drop_err")
-            return "drop_err"
-        if len(data) > self.max_frame:
-            self._count("drop_oversize")
-            return "drop_oversize"
-        words = -(-len(data) // self.word) * self.word
-        if self.fifo_used + words > self.fifo_bytes or len(self.fifo) >= self.meta_depth:
-            self._drop_fifo()
-            return "drop_fifo"
-        if tuser and self.ctrl & regs.CTRL_DROP_BAD:
-            self._count("drop_err")
-            return "drop_err"
-        self.fifo.append(_Frame(bytes(data), tuser, regs.csum16(data, self.csum_start), words))
-        self.fifo_used += words
+        """One frame from the MAC (tuser on tlast; malformed = bad tkeep); returns its fate:
+        "stored" or the drop counter's name."""
+        fits = contract.fifo_admits(len(data), used=self.fifo_used, frames=len(self.fifo),
+                                    nbytes=self.word, fifo_bytes=self.fifo_bytes,
+                                    meta_depth=self.meta_depth)
+        fate = contract.classify(len(data), running=self.running, malformed=malformed, fits=fits,
+                                 tuser=tuser, drop_bad=bool(self.ctrl & regs.CTRL_DROP_BAD),
+                                 max_frame=self.max_frame)
+        if fate != contract.STORED:
+            self._drop(fate)
+            return fate
+        room = contract.fifo_room(len(data), self.word)
+        self.fifo.append(_Frame(bytes(data), tuser, regs.csum16(data, self.csum_start), room))
+        self.fifo_used += room
         self._kick()
-        return "stored"
+        return fate
 
     # ------------------------------------------------------------------ descriptor fetch
     def _prefetch(self) -> None:
@@ -308,45 +309,35 @@ class RefNic:
             if not self.running or not self.fifo:
                 return
             fr = self.fifo[0]
-            need, have = 0, 0
-            for _, buf_addr, buf_len in self.dq:
-                if buf_len == 0 or buf_addr + buf_len > ADDR_TOP:
-                    self._halt(regs.ERR_BAD_DESC)
-                    return
-                need += 1
-                have += buf_len
-                if have >= len(fr.data):
-                    break
-            if have < len(fr.data):
-                if len(self.dq) >= self.desc_queue:
+            need = contract.descriptors_needed(len(fr.data), [bl for _, _, bl in self.dq])
+            looked = list(self.dq)[:need]
+            if any(contract.bad_descriptor(a, bl) for _, a, bl in looked):
+                self._halt(regs.ERR_BAD_DESC)
+                return
+            if need is None:
+                action = contract.short_of_descriptors(
+                    len(self.dq), desc_queue=self.desc_queue, all_fetched=self.fetch == self.tail,
+                    drop_nodesc=bool(self.ctrl & regs.CTRL_DROP_NODESC))
+                if action == contract.DROP_NODESC:
                     self.fifo.popleft()
-                    self.fifo_used -= fr.words
-                    self._count("drop_nodesc")
-                    self._raise(regs.ICR_RXO)
+                    self.fifo_used -= fr.room
+                    self._drop(action)
                     continue
-                if self.fetch == self.tail:
-                    if self.ctrl & regs.CTRL_DROP_NODESC:
-                        self.fifo.popleft()
-                        self.fifo_used -= fr.words
-                        self._count("drop_nodesc")
-                        self._raise(regs.ICR_RXO)
-                        continue
-                    if not fr.waited:
-                        fr.waited = True
-                        self._count("nodesc_wait")
+                if action == contract.NODESC_WAIT and not fr.waited:
+                    fr.waited = True
+                    self._count("nodesc_wait")
                 return
             self.fifo.popleft()
-            self.fifo_used -= fr.words
+            self.fifo_used -= fr.room
             descs = [self.dq.popleft() for _ in range(need)]
             self._deliver(fr, descs)
 
     def _deliver(self, fr: _Frame, descs: List[tuple]) -> None:
         data = fr.data
+        bufs = [(buf_addr, buf_len) for _, buf_addr, buf_len in descs]
         pos = 0
-        lens = []
         try:
-            for _, buf_addr, buf_len in descs:
-                n = min(buf_len, len(data) - pos)
+            for (buf_addr, _), n in zip(bufs, contract.place(len(data), [bl for _, bl in bufs])):
                 a = buf_addr
                 end = pos + n
                 while pos < end:
@@ -354,20 +345,13 @@ class RefNic:
                     self.mem.device_write(a, data[pos:pos + k])
                     a += k
                     pos += k
-                lens.append(n)
         except BusErrorResponse:
             self._count("axi_err")
-            self._count("drop_fifo")
+            self._count(contract.DROP_FIFO)
             self._halt(regs.ERR_DATA_WRITE)
             return
-        wbs = []
-        last = len(descs) - 1
-        for i, (idx, buf_addr, _) in enumerate(descs):
-            eop = i == last
-            wbs.append((idx, regs.pack_writeback(
-                buf_addr, lens[i], fr.csum if eop else 0,
-                regs.DESC_DD | (regs.DESC_EOP if eop else 0),
-                regs.DESC_ERR_MAC if (eop and fr.mac_err) else 0)))
+        wbs = [(idx, regs.pack_writeback(*wb)) for (idx, _, _), wb in
+               zip(descs, contract.writebacks(bufs, len(data), fr.csum, fr.mac_err))]
         i = 0
         while i < len(wbs):
             idx0 = wbs[i][0]
@@ -380,13 +364,13 @@ class RefNic:
                 self.mem.device_write(addr, b"".join(w for _, w in wbs[i:j]))
             except BusErrorResponse:
                 self._count("axi_err")
-                self._count("drop_fifo")
+                self._count(contract.DROP_FIFO)
                 self._halt(regs.ERR_WRITEBACK)
                 return
             self.head = (self.head + (j - i)) % self.ring_size
             i = j
         self._count("frames")
-        self.stat_bytes = (self.stat_bytes + len(data)) & ((1 << 64) - 1)
+        self.stat_bytes = contract.wrap(self.stat_bytes + len(data), contract.BYTES_BITS)
         self._moderate(1)
-        if self.owned < self.rdmt:
+        if contract.rxdmt_due(self.owned, self.rdmt):
             self._raise(regs.ICR_RXDMT)

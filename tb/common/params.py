@@ -1,5 +1,6 @@
-"""nic_rx_dma's build parameters as the benches see them: the defaults, read from the top
-module's own declarations, the smallest legal set, and the set a simulation was built with.
+"""nic_rx_dma's build parameters as the benches see them: the defaults (pymodel.params reads
+them from the top module's header), the smallest legal set, and the set a simulation was built
+with.
 
 The builder passes the overrides it used to the simulator as RTL_PARAMS (JSON), so the RTL
 bench and the co-simulation predict from the parameters the design really has.
@@ -8,12 +9,11 @@ from __future__ import annotations
 
 import json
 import os
-import re
-from pathlib import Path
 from typing import Dict, Optional
 
-ROOT = Path(__file__).resolve().parents[2]
-TOP_FILE = ROOT / "hdl" / "nic_rx_dma.v"
+from pymodel.params import defaults
+
+__all__ = ["SMALL", "defaults", "effective", "from_env", "to_env"]
 
 # The smallest parameters the suite runs: every pointer, counter and queue wraps within a few
 # frames. Each is its legal minimum (hdl/ rejects anything smaller) but FIFO_BYTES, whose
@@ -21,14 +21,6 @@ TOP_FILE = ROOT / "hdl" / "nic_rx_dma.v"
 # (8 words of 64 bytes at DATA_W 512) and still holds a 1024-byte frame.
 SMALL: Dict[str, int] = {"FIFO_BYTES": 1024, "META_DEPTH": 2, "DESC_QUEUE": 2, "DESC_BURST": 1,
                          "MAX_BURST": 1, "WB_BURST": 1, "MAX_OUTSTANDING": 1}
-
-
-def defaults(top: Path = TOP_FILE) -> Dict[str, int]:
-    """`parameter NAME = <integer>` declarations of the top module, in order."""
-    text = top.read_text()
-    header = text[text.index("module "):text.index(")\n(")]
-    return {m.group(1): int(m.group(2))
-            for m in re.finditer(r"parameter\s+(\w+)\s*=\s*(\d+)", header)}
 
 
 def effective(overrides: Optional[Dict[str, int]] = None) -> Dict[str, int]:

@@ -5,6 +5,7 @@ import copy
 import cocotb
 
 from pymodel import regs
+from pymodel import rx_contract as contract
 from tb.rtl import expect as rm
 from tb.rtl.ring import AreaAllocator, Ring
 from tb.rtl.scoreboard import RingScoreboard
@@ -140,7 +141,7 @@ class Rx:
         for _ in range(20):
             await self.tb.cycles(100)
             v = await self.tb.read(regs.STAT_DESC_FETCHED)
-            if v == self.tb.mon.desc_fetched % 2**32:
+            if v == contract.wrap(self.tb.mon.desc_fetched):
                 return
         self.tb.error(f"STAT_DESC_FETCHED={v}, monitor saw {self.tb.mon.desc_fetched} descriptors "
                       f"read with OKAY")

@@ -9,7 +9,6 @@ AXI write bursts that carried its data and its writeback, for the ordering check
 """
 
 import bisect
-import struct
 
 from pymodel import regs
 
@@ -60,7 +59,7 @@ class Ring:
         s.addr, s.blen = addr, blen
         s.data_burst = -1
         s.wb_burst = -1
-        self.mem.poke(self.base + 16 * slot, struct.pack("<QHHI", addr, blen, 0, 0))
+        self.mem.poke(self.base + 16 * slot, regs.pack_read_desc(addr, blen))
         if blen:
             self.mem.refill(addr, blen)
         i = bisect.bisect_left(self._starts, addr)

@@ -1,9 +1,10 @@
 """RingScoreboard: every frame sent is delivered exactly once, in order, byte-exact, with the
 predicted writebacks, or counted by exactly one drop counter; sent == delivered + drops."""
 
-import struct
 from collections import deque
 
+from pymodel import regs
+from pymodel import rx_contract as contract
 from tb.rtl import expect as rm
 
 
@@ -38,8 +39,9 @@ class RingScoreboard:
     def completion(self, slot, s, wb: bytes):
         """One descriptor HEAD has passed: `s` is the ring's Slot record, `wb` its 16 bytes."""
         self.descs += 1
-        addr, ln, cs, status, errors, pad = struct.unpack("<QHHBBH", wb)
-        if not status & 1:
+        w = regs.unpack_writeback(wb)
+        ln = w.length
+        if not w.status & regs.DESC_DD:
             self.tb.error(f"descriptor {slot} behind HEAD has no DD: {wb.hex()}")
         if ln > s.blen:
             self.tb.error(f"descriptor {slot}: LEN {ln} > BUF_LEN {s.blen}")
@@ -50,7 +52,7 @@ class RingScoreboard:
             self.tb.error(f"descriptor {slot}: byte at {a:#x} past LEN {ln} inside the buffer "
                           f"was written")
         self.cur.append((slot, s.addr, s.blen, wb, data, s.data_burst, s.wb_burst))
-        if status & 2:
+        if w.status & regs.DESC_EOP:
             descs, self.cur = self.cur, []
             self._frame(descs)
 
@@ -60,18 +62,18 @@ class RingScoreboard:
         match = None
         skipped = []
         for i, (f, allowed, _cfg) in enumerate(self.pending):
-            if rm.DELIVER in allowed and self._payload(f) == data:
+            if rm.DELIVER in allowed and f.payload() == data:
                 match = i
                 break
             if allowed == {rm.DELIVER}:
-                self.tb.error(f"descriptors {slots}: frame seq {f.seq} (len {len(self._payload(f))}, "
+                self.tb.error(f"descriptors {slots}: frame seq {f.seq} (len {len(f.payload())}, "
                               f"sent at {f.sent_cyc}) must be delivered next but got a different "
-                              f"frame: {_hexdiff(self._payload(f), data)}")
+                              f"frame: {_hexdiff(f.payload(), data)}")
                 return
             skipped.append(i)
         if match is None:
             cand = next((f for f, a, _ in self.pending if rm.DELIVER in a), None)
-            extra = _hexdiff(self._payload(cand), data) if cand else "no frame pending"
+            extra = _hexdiff(cand.payload(), data) if cand else "no frame pending"
             self.tb.error(f"descriptors {slots}: delivered {len(data)} bytes that match no frame "
                           f"sent and not yet delivered; against seq "
                           f"{cand.seq if cand else '-'}: {extra}")
@@ -106,12 +108,6 @@ class RingScoreboard:
                               f"(AW at clock {mon.aw_cyc[wmin]}) before the B of data burst "
                               f"{dmax} (clock {bc})")
 
-    @staticmethod
-    def _payload(f):
-        if f.tkeep is None:
-            return f.data
-        return bytes(b for b, k in zip(f.data, f.tkeep) if k)
-
     # ------------------------------------------------------------ end of test
     def drain_pending(self):
         """Frames never delivered once the device is idle: they must have been dropped."""
@@ -126,10 +122,10 @@ class RingScoreboard:
     def check_counters(self, st: dict, exact: dict = None):
         """Compare STAT_* with what was delivered and dropped. `exact` pins drop counters."""
         tb = self.tb
-        if st["frames"] != self.delivered % 2**32:
+        if st["frames"] != contract.wrap(self.delivered):
             tb.error(f"STAT_FRAMES={st['frames']}, scoreboard delivered {self.delivered}")
         b = st["bytes_lo"] | (st["bytes_hi"] << 32)
-        if b != self.bytes % 2**64:
+        if b != contract.wrap(self.bytes, contract.BYTES_BITS):
             tb.error(f"STAT_BYTES={b}, scoreboard delivered {self.bytes} bytes")
         drops = sum(st[k] for k in rm.DROPS)
         if drops != len(self.dropped):

@@ -32,6 +32,7 @@ import cocotb
 from cocotb.triggers import FallingEdge, ReadOnly
 
 from pymodel import regs
+from pymodel import rx_contract as contract
 from tb.common.faults import Faults
 from tb.rtl import expect as rm
 from tb.rtl.bench import TB
@@ -414,7 +415,8 @@ async def rxdmt_masked(dut):
     """RXDMT with IMS.RXDMT clear: ICR.RXDMT is set once HEAD leaves fewer than RDMT owned
     descriptors, and irq stays low; setting IMS.RXDMT raises irq, clearing ICR.RXDMT lowers it."""
     tb, rx, faults = await _setup(dut, ring_size=16)
-    await rx.start(give=False, rdmt=4, ims=0)
+    rdmt = 4
+    await rx.start(give=False, rdmt=rdmt, ims=0)
     await rx.ring.give(6)
     for i in range(5):
         await rx.send(tb.make_frame(40 + i))
@@ -423,8 +425,8 @@ async def rxdmt_masked(dut):
         await tb.cycles(4)
         owned = 6 - (i + 1)
         icr = await tb.read(regs.ICR)
-        if bool(icr & regs.ICR_RXDMT) != (owned < 4):
-            tb.error(f"{owned} owned, RDMT 4: ICR.RXDMT={int(bool(icr & regs.ICR_RXDMT))}")
+        if bool(icr & regs.ICR_RXDMT) != contract.rxdmt_due(owned, rdmt):
+            tb.error(f"{owned} owned, RDMT {rdmt}: ICR.RXDMT={int(bool(icr & regs.ICR_RXDMT))}")
         if icr & ~(regs.ICR_RXDMT | regs.ICR_RXDW):
             tb.error(f"ICR={icr:#x}: a cause other than RXDW and RXDMT")
         if int(dut.irq.value):

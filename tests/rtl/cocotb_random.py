@@ -7,6 +7,7 @@ import os
 import cocotb
 
 from pymodel import regs
+from pymodel import rx_contract as contract
 from tb.rtl import expect as rm
 from tb.rtl.bench import TB
 from tb.rtl.env import Rx
@@ -196,7 +197,7 @@ async def _paced(dut, name, n_frames):
         frame the FIFO could not hold at first may still take room from those behind it)."""
         used, out = 0, []
         for n, f in enumerate(fs):
-            used += rm.fifo_words(len(f.data), nb) * nb
+            used += contract.fifo_room(len(f.data), nb)
             out.append(used <= p["FIFO_BYTES"] and n < p["META_DEPTH"])
         return out
 

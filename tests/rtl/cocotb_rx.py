@@ -3,6 +3,7 @@
 import cocotb
 
 from pymodel import regs
+from pymodel import rx_contract as contract
 from tb.rtl import expect as rm
 from tb.rtl.bench import TB
 from tb.rtl.env import Rx
@@ -337,9 +338,8 @@ async def fifo_overflow(dut):
     delivered in order once descriptors arrive."""
     tb, rx = await _setup(dut, ring_size=64, min_len=9216, max_len=9216)
     await rx.start(give=False)
-    model = rm.RxModel(tb.cfg)
     frames = [tb.make_frame(n) for n in (9000, 9216, 8000, 3000, 2000, 1000, 513, 300, 64, 9216, 17)]
-    fits = model.fifo_fill(frames)
+    fits = rm.fifo_fill(frames, tb.cfg)
     for f, ok in zip(frames, fits):
         await rx.send(f, allowed={rm.DELIVER} if ok else {rm.DROP_FIFO})
     await tb.source.wait()
@@ -394,7 +394,8 @@ async def buf_len_zero(dut):
 async def irq_moderation_count(dut):
     """RXDW after PKT_THRESH frames; clearing RXDW restarts the count; PKT_THRESH 0 acts as 1."""
     tb, rx = await _setup(dut, ring_size=64, min_len=256, max_len=256)
-    await rx.start(ims=regs.ICR_RXDW, itr=4)
+    itr = 4
+    await rx.start(ims=regs.ICR_RXDW, itr=itr)
     head = 0
     for _ in range(2):
         for i in range(4):
@@ -404,7 +405,7 @@ async def irq_moderation_count(dut):
             await rx.wait_head(head)
             await tb.cycles(4)
             icr = await tb.read(regs.ICR)
-            exp = i == 3
+            exp = contract.rxdw_due(i + 1, itr)
             if bool(icr & regs.ICR_RXDW) != exp:
                 tb.error(f"PKT_THRESH 4, {i + 1} frames reported: ICR.RXDW={icr & 1}, expected {int(exp)}")
             if int(dut.irq.value) != int(exp):
@@ -427,8 +428,9 @@ async def irq_moderation_count(dut):
 async def irq_moderation_delay(dut):
     """RXDW DELAY x 16 clocks after the last report when the count is not reached."""
     tb, rx = await _setup(dut, ring_size=64, min_len=256, max_len=256)
-    delay = 4
-    await rx.start(ims=regs.ICR_RXDW, itr=(delay << 16) | 100)
+    itr = (4 << 16) | 100
+    delay = contract.delay_clocks(itr)
+    await rx.start(ims=regs.ICR_RXDW, itr=itr)
     for rnd in range(3):
         await rx.send(tb.make_frame(64 + rnd))
         await tb.source.wait()
@@ -444,11 +446,11 @@ async def irq_moderation_delay(dut):
             tb.error("no writeback B before RXDW")
         else:
             dt = rise - b
-            if not delay * 16 <= dt <= delay * 16 + 8:
+            if not delay <= dt <= delay + 8:
                 tb.error(f"RXDW rose {dt} clocks after the writeback B, "
-                         f"expected {delay * 16}..{delay * 16 + 8}")
+                         f"expected {delay}..{delay + 8}")
         await tb.write(regs.ICR, regs.ICR_RXDW)
-        await tb.cycles(delay * 16 + 40)
+        await tb.cycles(delay + 40)
         if int(dut.irq.value):
             tb.error("RXDW set again without a new report")
     await rx.finish("irq_moderation_delay")
@@ -458,7 +460,8 @@ async def irq_moderation_delay(dut):
 async def rxdmt(dut):
     """RXDMT when HEAD advances and leaves fewer than RDMT owned descriptors."""
     tb, rx = await _setup(dut, ring_size=32, min_len=256, max_len=256)
-    await rx.start(give=False, rdmt=4, ims=regs.ICR_RXDMT)
+    rdmt = 4
+    await rx.start(give=False, rdmt=rdmt, ims=regs.ICR_RXDMT)
     await rx.ring.give(10)
     for i in range(8):
         await rx.send(tb.make_frame(100))
@@ -467,7 +470,7 @@ async def rxdmt(dut):
         await tb.cycles(4)
         owned = 10 - (i + 1)
         icr = await tb.read(regs.ICR)
-        exp = owned < 4
+        exp = contract.rxdmt_due(owned, rdmt)
         if bool(icr & regs.ICR_RXDMT) != exp:
             tb.error(f"{owned} owned, RDMT 4: ICR.RXDMT={int(bool(icr & 2))}, expected {int(exp)}")
         if int(dut.irq.value) != int(exp):
