@@ -1,54 +1,73 @@
-"""Wiring for pure-Python runs: env + host memory + reference NIC + driver + stack + traffic."""
+"""Pure-Python runs: the host of pymodel.host on the reference NIC, with a paced MAC."""
 from __future__ import annotations
 
 from typing import Optional
 
-from .costs import get_profile
-from .dma import HostMemory
-from .driver import RxDriver
+from .host import Host
 from .refnic import RefNic
 from .sim import Env
-from .skb import SkbLayer
-from .stack import HoldTime, Stack
-from .traffic import Scoreboard, SizeMix, wire_ns
+from .stack import HoldTime
+from .traffic import SizeMix, wire_ns
+
+
+class NicIrqLine:
+    """The reference NIC's irq as the host's interrupt service sees it: the level is
+    `nic.irq`, a device clock is `nic.clk_ns`, and the NIC's on_irq callback reports a rise."""
+
+    def __init__(self, nic: RefNic, env: Env) -> None:
+        self.nic = nic
+        self.env = env
+
+    def high(self) -> bool:
+        return self.nic.irq
+
+    def clock(self):
+        return self.env.sleep_ns(self.nic.clk_ns)
 
 
 class RefSystem:
-    """One RX queue end to end on the reference NIC; the co-sim replaces RefNic with the RTL."""
+    """One RX queue end to end on the reference NIC; the co-sim replaces RefNic with the RTL.
+
+    The host (memory, skb layer, stack, scoreboard, driver, interrupt service) is
+    pymodel.host.Host's; `hm`, `skbs`, `stack`, `scoreboard` and `driver` are its.
+    """
 
     def __init__(self, *, path: str = "page_pool", profile: str = "cortex-a53",
                  strict: bool = True, ring_size: int = 256, hold: Optional[HoldTime] = None,
                  bug: Optional[str] = None, seed: int = 0, coherent: Optional[bool] = None,
                  iommu: Optional[str] = "profile", mangle: bool = False, **driver_kw) -> None:
         self.env = Env()
-        self.hm = HostMemory(get_profile(profile), strict=strict, coherent=coherent, iommu=iommu,
-                             now_ns=lambda: self.env.now_ns, seed=seed)
-        self.nic = RefNic(self.hm, self.env, on_irq=self._irq)
-        self.scoreboard = Scoreboard(seed=seed)
-        self.skbs = SkbLayer(self.hm)
-        self.stack = Stack(self.env, self.skbs, hold or HoldTime("fixed", 0.0),
-                           self.scoreboard, mangle=mangle)
-        self.driver = RxDriver(self.hm, self.nic, self.env, path=path, ring_size=ring_size,
-                               stack=self.stack, bug=bug, **driver_kw)
+        self.host = Host(self.env, profile=profile, strict=strict, coherent=coherent,
+                         iommu=iommu, seed=seed, hold=hold, mangle=mangle)
+        self.nic = RefNic(self.hm, self.env)
+        self.host.attach(self.nic, path=path, ring_size=ring_size, bug=bug, **driver_kw)
+        self.nic.on_irq = self.host.serve_irq(NicIrqLine(self.nic, self.env)).raised
         self.seed = seed
         self.mac_sent = 0
-        self._irq_busy = False
 
-    def _irq(self) -> None:
-        """The line rose: a level-triggered controller serves it until it is low."""
-        if not self._irq_busy:
-            self._irq_busy = True
-            self.env.spawn(self._irq_line(), name="irq")
+    @property
+    def hm(self):
+        return self.host.hm
 
-    async def _irq_line(self) -> None:
-        """handle_level_irq(): run the handler; one device clock after it returns, a line
-        still high runs it again."""
-        while True:
-            await self.driver.irq_handler()
-            await self.env.sleep_ns(self.nic.clk_ns)
-            if not self.nic.irq:
-                break
-        self._irq_busy = False
+    @property
+    def skbs(self):
+        return self.host.skbs
+
+    @property
+    def stack(self):
+        return self.host.stack
+
+    @property
+    def scoreboard(self):
+        return self.host.scoreboard
+
+    @property
+    def driver(self):
+        return self.host.driver
+
+    @driver.setter
+    def driver(self, drv) -> None:
+        self.host.driver = drv
 
     def open(self) -> None:
         """Run driver.open() to completion."""
@@ -65,9 +84,7 @@ class RefSystem:
         for k in range(n):
             length = sizes.draw()
             frame = self.scoreboard.frame(length)
-            bad = bool(mac_err_every) and k % mac_err_every == mac_err_every - 1
-            if bad:
-                self.scoreboard.expected_drops += 1
+            bad = self.host.mac_error(k, mac_err_every)
             await self.env.sleep_ns(wire_ns(len(frame), gbps) + gap_ns)
             self.nic.mac_rx(frame, tuser=bad)
             self.mac_sent += 1
@@ -78,11 +95,8 @@ class RefSystem:
         self.env.run(until=lambda: task.done)
         limit = self.env.now_ns + drain_ns
         self.env.run(until_ns=limit, until=lambda: self.stack.stats.held == 0
-                     and not self.driver.napi_scheduled and not self._ring_has_work())
+                     and not self.driver.napi_scheduled and not self.driver.rx_pending())
         self.env.run(until_ns=self.env.now_ns + 1e5)   # let moderation timers and holds settle
-
-    def _ring_has_work(self) -> bool:
-        return self.driver.rx_pending()
 
     def snapshot(self) -> dict:
         """driver.snapshot() run to completion."""

@@ -1,11 +1,18 @@
-"""The TB class: clock, reset, bus models (all bound with from_prefix), host memory, monitor."""
+"""The harness every bench of nic_rx_dma stands on: clock, reset, bus models, protocol monitor.
 
-import json
+`Harness(dut, target, clk_ns=..., seed=...)` starts the clock, binds cocotbext-axi's models to
+the block's ports with from_prefix (the AXI-Lite master of the registers, the MAC's
+AXI-Stream source, the AXI slave that answers the DMA master port from `target`), reads the
+build's parameters from the environment (tb.common.params) and hooks the AXI protocol monitor
+to the slave; `reset()` starts the monitor. Every check reports through `error()`; `check()`
+raises the first one. `backpressure()` stalls the slave's channels and the stream source at
+random. The RTL bench (tb.rtl.bench.TB) and the co-simulation (tb.cosim.cosim.CoSim) are
+subclasses; the monitor's confinement checks look at the subclass's `ring` (None: no ring).
+"""
+
 import logging
-import os
 import random
 import time
-from pathlib import Path
 
 import cocotb
 from cocotb.clock import Clock
@@ -17,18 +24,12 @@ from cocotbext.axi import (
     AxiLiteMaster,
     AxiSlave,
     AxiStreamBus,
-    AxiStreamFrame,
     AxiStreamSource,
 )
 
 from pymodel import regs
 from tb.common import params
 from tb.common.axi_monitor import AxiMonitor
-from tb.common.bus_memory import BusMemory
-from tb.rtl import expect as rm
-
-MEM_BASE = 0x0000_0012_3400_0000   # above 4 GB: exercises RING_BASE_HI and high BUF_ADDR bits
-CLK_NS = 10
 
 
 class BenchError(AssertionError):
@@ -50,39 +51,35 @@ def pause_gen(rng, p, burst=1):
         i = i + 1 if i + 1 < n else 0
 
 
-class TB:
-    def __init__(self, dut, seed=None, mem_size=8 << 20):
+class Harness:
+    """nic_rx_dma's ports driven and watched; `target` is the AXI slave's memory (an object
+    with async read(address, length) and write(address, data))."""
+
+    def __init__(self, dut, target, *, clk_ns, seed):
         self.dut = dut
         self.dw = len(dut.s_axis_rx_tdata)
         self.nbytes = self.dw // 8
-        self.seed = int(os.environ.get("RTL_SEED", cocotb.RANDOM_SEED)) if seed is None else seed
-        self.rng = random.Random(self.seed)
+        self.clk_ns = clk_ns
+        self.seed = seed
+        self.rng = random.Random(seed)
         self.log = logging.getLogger("cocotb.tb")
         self.log.setLevel(logging.INFO)
         # cocotbext-axi logs every transfer at INFO
         logging.getLogger(f"cocotb.{dut._name}").setLevel(logging.WARNING)
         self.errors = []
-        self.ring = None
-        self.frames_checked = 0
+        self.ring = None        # the descriptor ring the monitor confines reads to
         self.t0 = time.time()
 
-        cocotb.start_soon(Clock(dut.clk, CLK_NS, unit="ns", impl="gpi").start(start_high=False))
+        cocotb.start_soon(Clock(dut.clk, clk_ns, unit="ns", impl="gpi").start(start_high=False))
         self.axil = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil"), dut.clk, dut.rst)
         self.source = AxiStreamSource(AxiStreamBus.from_prefix(dut, "s_axis_rx"), dut.clk, dut.rst)
-        self.mem = BusMemory(MEM_BASE, mem_size)
-        self.axi = AxiSlave(AxiBus.from_prefix(dut, "m_axi"), dut.clk, dut.rst, target=self.mem)
+        self.axi = AxiSlave(AxiBus.from_prefix(dut, "m_axi"), dut.clk, dut.rst, target=target)
         dut.rst.value = 1   # an edge the models see: they idle until reset is released
         self.params = params.from_env()
         p = self.params
         self.mon = AxiMonitor(self, max_burst=p["MAX_BURST"], wb_burst=p["WB_BURST"],
                               desc_burst=p["DESC_BURST"])
         self.mon.hook_slave(self.axi)
-        self.cfg = rm.Config(nbytes=self.nbytes, fifo_bytes=p["FIFO_BYTES"],
-                             meta_depth=p["META_DEPTH"], desc_queue=p["DESC_QUEUE"])
-        self.log.info("seed %d, DATA_W %d, parameters %s", self.seed, self.dw, p)
-        if os.environ.get("COVERAGE", "0") not in ("", "0"):   # functional coverage
-            from tb.common import coverage
-            coverage.start(self)
 
     # ------------------------------------------------------------------ basics
     def now(self):
@@ -101,14 +98,17 @@ class TB:
             more = f" (+{len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
             raise BenchError(f"{self.errors[0]}{more}; seed {self.seed}")
 
-    async def reset(self):
+    async def reset(self, hold=5, settle=3):
+        """Reset for `hold` clocks; the monitor starts at the first clock out of reset, and
+        `settle` clocks after release (that one included) the block is ready."""
         self.dut.rst.value = 1
-        await ClockCycles(self.dut.clk, 5)
+        await ClockCycles(self.dut.clk, hold)
         self.dut.rst.value = 0
         await RisingEdge(self.dut.clk)
         if not self.mon.running:
             self.mon.start()
-        await ClockCycles(self.dut.clk, 2)
+        if settle > 1:
+            await ClockCycles(self.dut.clk, settle - 1)
 
     async def cycles(self, n):
         await ClockCycles(self.dut.clk, n)
@@ -123,16 +123,6 @@ class TB:
         r = await self.axil.write(off, (val & 0xFFFFFFFF).to_bytes(4, "little"))
         if int(r.resp) != 0:
             self.error(f"AXI-Lite write of {off:#x} answered {r.resp}")
-
-    async def stats(self):
-        st = {}
-        for k, off in regs.STAT_ALL.items():
-            if k == "bytes_hi":
-                continue
-            st[k] = await self.read(off)
-            if k == "bytes_lo":
-                st["bytes_hi"] = await self.read(regs.STAT_BYTES_HI)
-        return st
 
     async def wait_status(self, mask, value, timeout=20000):
         for _ in range(timeout // 8):
@@ -158,100 +148,3 @@ class TB:
         else:
             self.source.clear_pause_generator()
             self.source.pause = False
-
-    def make_frame(self, length, seq=0, tuser=False, fill=None):
-        if fill is None:
-            data = self.rng.randbytes(length)
-        else:
-            data = bytes([fill]) * length
-        return rm.Frame(data=data, tuser=tuser, seq=seq)
-
-    async def send(self, frame: rm.Frame, wait=False):
-        """Queue a frame on the MAC stream (AxiStreamFrame with per-byte tkeep/tuser)."""
-        n = len(frame.data)
-        tuser = None
-        if frame.tuser or frame.tuser_early:
-            nb = self.nbytes
-            last_beat_start = ((n - 1) // nb) * nb if n else 0
-            tuser = [0] * n
-            if frame.tuser:
-                for i in range(last_beat_start, n):
-                    tuser[i] = 1
-            if frame.tuser_early:
-                for i in range(0, min(last_beat_start, n)):
-                    tuser[i] = 1
-        frame.sent_cyc = self.mon.cyc
-        f = AxiStreamFrame(frame.data, tkeep=frame.tkeep, tuser=tuser)
-        await self.source.send(f)
-        if wait:
-            await self.source.wait()
-
-    # ------------------------------------------------------------------ setup helpers
-    async def setup_ring(self, ring, ctrl=0, ims=0, itr=0, rdmt=0, max_frame=None, csum_start=None):
-        await self.write(regs.RING_BASE_LO, ring.base & 0xFFFFFFFF)
-        await self.write(regs.RING_BASE_HI, ring.base >> 32)
-        await self.write(regs.RING_SIZE, ring.size)
-        await self.write(regs.IMS, ims)
-        await self.write(regs.ITR, itr)
-        await self.write(regs.RDMT, rdmt)
-        if max_frame is not None:
-            await self.write(regs.MAX_FRAME, max_frame)
-            self.cfg.max_frame = max_frame
-        if csum_start is not None:
-            await self.write(regs.CSUM_START, csum_start)
-            self.cfg.csum_start = csum_start
-        self.cfg.drop_bad = bool(ctrl & regs.CTRL_DROP_BAD)
-        self.cfg.drop_nodesc = bool(ctrl & regs.CTRL_DROP_NODESC)
-        await self.write(regs.CTRL, ctrl | regs.CTRL_EN)
-        ring.tail = ring.clean = 0
-        await self.wait_status(regs.STATUS_RUNNING, regs.STATUS_RUNNING)
-
-    async def drain(self, ring, sb, expect_total, timeout_cycles=200000, poll=64):
-        """Reap until every frame sent is accounted for (delivered or counted by a drop)."""
-        start = self.mon.cyc
-        while True:
-            await ring.reap(sb)
-            await ring.give()
-            self.check()
-            st = await self.stats()
-            accounted = st["frames"] + sum(st[k] for k in rm.DROPS)
-            if accounted >= expect_total and self.source.idle():
-                await ring.reap(sb)
-                return st
-            if self.mon.cyc - start > timeout_cycles:
-                m = self.mon
-                diag = (f"STATUS={await self.read(regs.STATUS):#x} HEAD={await self.read(regs.HEAD)} "
-                        f"TAIL={await self.read(regs.TAIL)} driver clean={ring.clean} "
-                        f"tail={ring.tail}; AW {len(m.aw_cyc)} B {len(m.b_cyc)} W beats {m.w_beats} "
-                        f"open bursts {len(m._aw_open)} AR {m.ar_count}; source idle "
-                        f"{self.source.idle()}")
-                raise BenchError(f"not drained after {timeout_cycles} clocks: {st}, "
-                                 f"expected {expect_total} frames accounted; {diag}; seed {self.seed}")
-            await self.cycles(poll)
-
-    def check_memory(self, ring=None):
-        """Every byte outside the ring and the armed buffers still holds the fill pattern."""
-        ring = ring or self.ring
-        iv = ring.buffer_map() if ring else []
-        pos = self.mem.base
-        for a, b in iv + [(self.mem.end, self.mem.end)]:
-            if a > pos and not self.mem.untouched(pos, a - pos):
-                bad = self.mem.first_touched(pos, a - pos)
-                self.error(f"host memory at {bad:#x} outside every owned buffer was written")
-                return
-            pos = max(pos, b)
-
-    async def finish(self, name, frames=0, extra=None):
-        """Final checks and the per-test JSON the pytest session summary reads."""
-        self.check()
-        self.mon.running = False
-        d = os.environ.get("RTL_STATS_DIR")
-        if d:
-            Path(d).mkdir(parents=True, exist_ok=True)
-            sim = os.environ.get("RTL_SIM", "sim")
-            rec = dict(test=name, sim=sim, dw=self.dw, seed=self.seed, frames=frames,
-                       sim_ns=self.now(), clocks=self.mon.cyc, wall_s=time.time() - self.t0,
-                       bursts=len(self.mon.aw_cyc), **(extra or {}))
-            tag = "" if self.params == params.defaults() | {"DATA_W": self.dw} else "_params"
-            with open(Path(d) / f"{sim}_dw{self.dw}{tag}_{name}.json", "w") as f:
-                json.dump(rec, f)

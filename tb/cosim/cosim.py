@@ -1,12 +1,20 @@
 """Co-simulation glue: pymodel's Linux driver and page_pool against the nic_rx_dma RTL.
 
+`CoSim` is the shared harness (tb.common.harness: clock, reset, AXI-Lite master, MAC stream
+source, AXI slave, the AXI protocol monitor, backpressure) with pymodel's host behind it
+(pymodel.host.Host: host memory, skb layer, stack, scoreboard, the RX driver and the
+level-triggered interrupt service).
+
 - CocotbEnv: the env the driver awaits (now_ns, sleep_ns, spawn) in simulated time.
-- AxilRegBus: the driver's register bus over cocotbext-axi's AXI-Lite master.
+- AxilRegBus: the driver's register bus over the harness's AXI-Lite master.
 - DmaTarget: the AXI slave's memory is pymodel's HostMemory, so every device read and write
   goes through IOMMU translation and the DMA ownership checker; reads are narrowed to each
   R beat's own bytes (ReadBeats), since the slave hands its target the whole bus word.
-- The irq line is a level: while it is high the driver's hard interrupt handler runs, and
-  again after each return, as a level-triggered interrupt controller does.
+- IrqPin: the RTL's irq output as the host's interrupt service sees the line.
+- DriverRing: the driver's descriptor ring as the monitor sees it, so the monitor's
+  descriptor-read confinement check runs against the real driver.
+- The protocol monitor runs in every co-simulation; what it reports is among the run's errors
+  and fails the verdict (with STRICT=1 it also ends the run, as a DMA breach does).
 - A MAC source paces frames at an Ethernet rate and records them on the scoreboard.
 At the end the driver is closed, the pool destroyed, leaks checked, and the results written.
 """
@@ -19,28 +27,18 @@ from pathlib import Path
 from typing import List, Optional
 
 import cocotb
-from cocotb.clock import Clock
-from cocotb.triggers import ClockCycles, Event, First, NullTrigger, RisingEdge, Timer
+from cocotb.triggers import Event, First, NullTrigger, RisingEdge, Timer
 from cocotb.utils import get_sim_time
-from cocotbext.axi import (
-    AxiBus,
-    AxiLiteBus,
-    AxiLiteMaster,
-    AxiSlave,
-    AxiStreamBus,
-    AxiStreamFrame,
-    AxiStreamSource,
-)
+from cocotbext.axi import AxiLiteMaster, AxiSlave, AxiStreamFrame
 
 from pymodel import regs
-from pymodel.costs import get_profile
 from pymodel.dma import HostMemory
-from pymodel.driver import RxDriver
 from pymodel.errors import Breach
-from pymodel.skb import SkbLayer
-from pymodel.stack import HoldTime, Stack
-from pymodel.traffic import Scoreboard, wire_ns
+from pymodel.host import Host
+from pymodel.stack import HoldTime
+from pymodel.traffic import wire_ns
 from tb.common.bus_memory import ReadBeats
+from tb.common.harness import Harness
 from tb.cosim.options import Options
 from tb.cosim.sizes import PcapScoreboard, size_source
 
@@ -70,16 +68,81 @@ class CocotbEnv:
 
 
 class AxilRegBus:
-    """readl/writel for the driver: one AXI-Lite transaction each."""
+    """readl/writel for the driver: one AXI-Lite transaction each. `on_enable()` runs just
+    before a CTRL write that sets EN while the last CTRL written had it clear: the queue is
+    stopped (the driver saw RUNNING drop) and starts afresh."""
 
-    def __init__(self, axil: AxiLiteMaster) -> None:
+    def __init__(self, axil: AxiLiteMaster, on_enable=None) -> None:
         self.axil = axil
+        self.on_enable = on_enable
+        self.ctrl = 0
 
     async def read32(self, off: int) -> int:
         return await self.axil.read_dword(off)
 
     async def write32(self, off: int, value: int) -> None:
+        if off == regs.CTRL:
+            if value & regs.CTRL_EN and not self.ctrl & regs.CTRL_EN and self.on_enable:
+                self.on_enable()
+            self.ctrl = value
         await self.axil.write_dword(off, value & 0xFFFFFFFF)
+
+
+class IrqPin:
+    """The RTL's irq output as pymodel's interrupt service sees a line (pymodel.host.IrqLine):
+    its level, one clock of the block, and every rise reported by `watch()`."""
+
+    def __init__(self, dut) -> None:
+        self.irq = dut.irq
+        self.clk = dut.clk
+
+    def high(self) -> bool:
+        return self.irq.value == 1
+
+    def clock(self):
+        return RisingEdge(self.clk)
+
+    async def watch(self, raised) -> None:
+        """Call raised() for a line already high and at every rising edge after that."""
+        if self.high():
+            raised()
+        while True:
+            await RisingEdge(self.irq)
+            raised()
+
+
+class DriverRing:
+    """The driver's descriptor ring as the AXI monitor sees `tb.ring`: bus addresses
+    [base, end) and, per descriptor, whether the device owns it.
+
+    The bounds are those of the ring the driver has open (base = end = 0 while none is:
+    then no descriptor read is legal). Ownership is pymodel's RingWatch for that ring, the DMA
+    checker's shadow: a TAIL write hands [old TAIL, new TAIL) to the device before the write
+    reaches the bus, a writeback that sets DD hands its descriptor back, and a STATUS read
+    with RUNNING clear, or enabling the queue, leaves the device nothing. The monitor checks
+    at the AR handshake, which is never earlier than the handover of what the burst reads
+    and, for an RTL that reads only [fetch, TAIL), never later than its return; while no
+    watch is attached (queue never enabled, ring freed) the device owns nothing.
+    """
+
+    def __init__(self, driver) -> None:
+        self.driver = driver
+
+    @property
+    def base(self) -> int:
+        ring = self.driver.ring
+        return ring.dma_handle if ring is not None else 0
+
+    @property
+    def end(self) -> int:
+        ring = self.driver.ring
+        return ring.dma_handle + self.driver.N * regs.DESC_SIZE if ring is not None else 0
+
+    @property
+    def owned(self):
+        ring = self.driver.ring
+        watch = ring.mapping.ring_watch if ring is not None else None
+        return watch.dev_owned if watch is not None else bytes(self.driver.N)
 
 
 class InjectedFault(Exception):
@@ -133,39 +196,38 @@ class DmaTarget:
             raise
 
 
-class CoSim:
-    """One RX queue: the RTL as the NIC, pymodel as the host."""
+class CoSim(Harness):
+    """One RX queue: the RTL as the NIC, pymodel as the host, on the shared harness."""
 
     def __init__(self, dut, opt: Options) -> None:
-        self.dut = dut
         self.opt = opt
-        self.errors: List[str] = []
         self.failed = Event()
         self.env = CocotbEnv(self._fail)
-        prof = get_profile(opt.profile)
-        self.hm = HostMemory(prof, strict=bool(opt.strict), coherent=bool(opt.coherent),
-                             iommu=None if opt.iommu == "off" else opt.iommu,
-                             now_ns=lambda: self.env.now_ns, seed=opt.seed)
         kind, arg = size_source(opt.sizes, opt.seed)
         self.sizes_kind, self.sizes_arg = kind, arg
-        self.scoreboard = PcapScoreboard() if kind == "pcap" else Scoreboard(seed=opt.seed)
-        self.skbs = SkbLayer(self.hm)
-        self.stack = Stack(self.env, self.skbs, HoldTime.parse(opt.hold, opt.seed + 7), self.scoreboard)
-
-        cocotb.start_soon(Clock(dut.clk, opt.clk_ns, unit="ns").start())
-        self.axil = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil"), dut.clk, dut.rst)
-        self.source = AxiStreamSource(AxiStreamBus.from_prefix(dut, "s_axis_rx"), dut.clk, dut.rst)
+        self.host = Host(self.env, profile=opt.profile, strict=bool(opt.strict),
+                         coherent=bool(opt.coherent),
+                         iommu=None if opt.iommu == "off" else opt.iommu, seed=opt.seed,
+                         hold=HoldTime.parse(opt.hold, opt.seed + 7),
+                         scoreboard=PcapScoreboard() if kind == "pcap" else None)
+        self.hm = self.host.hm
+        self.scoreboard = self.host.scoreboard
+        self.skbs = self.host.skbs
+        self.stack = self.host.stack
         self.target = DmaTarget(self.hm, self._fail, opt.fault_write)
-        self.axi = AxiSlave(AxiBus.from_prefix(dut, "m_axi"), dut.clk, dut.rst, target=self.target)
+        super().__init__(dut, self.target, clk_ns=opt.clk_ns, seed=opt.seed)
         self.target.attach(self.axi)
         for name in ("cocotb.nic_rx_dma", f"cocotb.{dut._name}"):
             logging.getLogger(name).setLevel(logging.ERROR)
-        self.bus = AxilRegBus(self.axil)
-        self.driver = RxDriver(self.hm, self.bus, self.env, path=opt.driver, ring_size=opt.ring,
-                               stack=self.stack, bug=opt.bug or None)
+        # enabling the queue starts the monitor's error rules afresh (a halt's recovery)
+        self.bus = AxilRegBus(self.axil, on_enable=self.mon.rearm)
+        self.driver = self.host.attach(self.bus, path=opt.driver, ring_size=opt.ring,
+                                       bug=opt.bug or None)
+        self.ring = DriverRing(self.driver)
+        self.irq_pin = IrqPin(dut)
+        self.irq_service = self.host.serve_irq(self.irq_pin)
         self.ring_bus: Optional[tuple] = None      # [first, end) bus address of the ring
         self.sent = 0
-        self.mac_errs = 0
         self.t_first = None
         self.t_last = None
 
@@ -176,22 +238,14 @@ class CoSim:
             self.errors.append(msg)
         self.failed.set()
 
-    # ------------------------------------------------------------------ tasks
-    async def _irq_line(self) -> None:
-        """A level-triggered interrupt controller (the kernel's handle_level_irq): while irq is
-        high the handler runs; after it returns the controller looks at the line again one
-        clock later, and a line still high runs the handler again."""
-        irq, clk = self.dut.irq, self.dut.clk
-        while True:
-            if irq.value != 1:
-                await RisingEdge(irq)
-            try:
-                await self.driver.irq_handler()
-            except Exception as e:  # noqa: BLE001 - a failing handler ends the run
-                self._fail(e, "irq_handler")
-                return
-            await RisingEdge(clk)
+    def error(self, msg: str) -> None:
+        """A check of the harness failed (the protocol monitor): one of the run's errors;
+        with STRICT=1 the run ends here."""
+        super().error(msg)
+        if self.opt.strict:
+            self.failed.set()
 
+    # ------------------------------------------------------------------ tasks
     async def _mac(self) -> None:
         """Send the frames, each starting one wire time after the one before."""
         t_next = self.env.now_ns
@@ -206,9 +260,7 @@ class CoSim:
                 await self.env.sleep_ns(wait)
             if self.t_first is None:
                 self.t_first = self.env.now_ns
-            bad = self.opt.mac_err_every and k % self.opt.mac_err_every == self.opt.mac_err_every - 1
-            if bad:
-                self.scoreboard.expected_drops += 1
+            bad = self.host.mac_error(k, self.opt.mac_err_every)
             await self.source.send(AxiStreamFrame(data, tuser=1 if bad else 0))
             self.sent += 1
             t_next += wire_ns(len(data), self.opt.rate)
@@ -229,15 +281,11 @@ class CoSim:
         return False
 
     async def run(self) -> dict:
-        dut = self.dut
-        dut.rst.value = 1
-        dut.s_axis_rx_tvalid.value = 0
-        await ClockCycles(dut.clk, 10)
-        dut.rst.value = 0
-        await ClockCycles(dut.clk, 10)
+        self.dut.s_axis_rx_tvalid.value = 0
+        await self.reset(hold=10, settle=10)
         wall0 = time.time()
         t0 = self.env.now_ns
-        cocotb.start_soon(self._irq_line())
+        cocotb.start_soon(self.irq_pin.watch(self.irq_service.raised))
         drained = False
 
         async def body():
