@@ -104,15 +104,12 @@ class RxDriver:
     def __init__(self, hm: HostMemory, bus, env, *, path: str = "page_pool",
                  ring_size: int = 256, budget: int = NAPI_POLL_WEIGHT,
                  copybreak: int = RX_COPYBREAK, stack=None,
-                 xdp: Optional[Callable[[bytes], int]] = None, bug: Optional[str] = None,
-                 itr: int = (4 << 16) | 16, rdmt: Optional[int] = None, drop_nodesc: bool = False,
+                 xdp: Optional[Callable[[bytes], int]] = None, itr: int = (4 << 16) | 16,
+                 rdmt: Optional[int] = None, drop_nodesc: bool = False,
                  poll_ns: float = 1000.0, stop_timeout_ns: float = 1e7,
                  refill_retry_ns: float = 10_000.0) -> None:
         if path not in PATHS:
             raise ValueError(f"path must be one of {PATHS}")
-        if bug is not None:              # until every caller builds drivers with sabotage.rx_driver
-            from .sabotage import driver_class
-            self.__class__ = driver_class(bug, path)
         if ring_size & (ring_size - 1) or not regs.RING_SIZE_MIN <= ring_size <= regs.RING_SIZE_MAX:
             raise ValueError("ring_size must be a power of two in 8 .. 32768")
         self.hm = hm

@@ -231,6 +231,8 @@ def test_open_fails_on_wrong_device_and_bad_args():
         RxDriver(s.hm, Dead(), s.env, ring_size=12)
     with pytest.raises(ValueError):
         rx_driver(s.hm, Dead(), s.env, path="legacy", bug="wrong_pool")
+    with pytest.raises(TypeError):
+        RxDriver(s.hm, Dead(), s.env, bug="double_put")     # bugs are built by pymodel.sabotage
 
 
 def test_irq_while_scheduled_is_spurious_and_snapshot_shape():
