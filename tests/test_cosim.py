@@ -188,7 +188,8 @@ def cosim_mutant(name, fname, pat, repl, **kw):
 def test_descriptor_read_past_tail_is_caught():
     """A fetch that reads one descriptor past TAIL, whenever it owns unread ones, is caught at
     DATA_W 512 although reads are narrowed to their beats: the breach names that descriptor
-    and the 16 bytes of its beat, in a bus word whose other descriptors the device owns."""
+    and the 16 bytes of its beat, in a bus word whose other descriptors the device owns; the
+    AXI monitor names it too, at the read's AR."""
     res = cosim_mutant("fetch_past_tail", "nic_rx_desc_fetch.v",
                        r"n_want = \{1'b0, owned_unfetched\};",
                        "n_want = {1'b0, owned_unfetched} + {16'd0, owned_unfetched != 16'd0};",
@@ -201,6 +202,39 @@ def test_descriptor_read_past_tail_is_caught():
     assert m, text[:400]
     slot, tail, lo, hi = int(m[1]), int(m[2]), int(m[3], 16), int(m[4], 16)
     assert slot == tail and hi - lo == 16 and lo % 64 != 0, text[:400]
+    # the protocol monitor's confinement check, on the driver's ring, names it at the AR
+    assert "AXI monitor: AR at 0x" in text and \
+        f"reads descriptor {slot}, which the device does not own" in text, text[:400]
+
+
+# ---------------------------------------------------------------------------------------------
+# The AXI protocol monitor (tb/common/axi_monitor.py) watches the master port in every
+# co-simulation. A mutant whose descriptor reads say FIXED instead of INCR: at DATA_W 128 with
+# one descriptor per read every read is a single beat, which FIXED and INCR address alike, so
+# memory, the DMA checker and the scoreboard see nothing wrong. Only the monitor does, and its
+# report alone fails the run: recorded with STRICT=0, ending the run at once with STRICT=1.
+
+ARBURST_FIXED = ("nic_rx_desc_fetch.v", r"assign m_axi_arburst = BURST_INCR;",
+                 "assign m_axi_arburst = 2'b00;")
+
+
+@pytest.mark.parametrize("strict", [0, 1])
+def test_protocol_monitor_violation_fails_the_run(strict):
+    res = cosim_mutant(f"arburst_fixed_strict{strict}", *ARBURST_FIXED, sim="icarus", data_w=128,
+                       params="DESC_BURST=1", frames=40, seed=24, strict=strict)
+    errors = res["errors"]
+    assert errors and all("AXI monitor: AR at" in e and "arburst=0, not INCR" in e
+                          for e in errors[:20]), errors[:3]
+    assert res["breaches"] == 0 and res["mismatches"] == 0 and res["duplicates"] == 0
+    assert res["verdict"], "a monitor error must fail the run"
+    assert errors[0] in " ".join(res["verdict"])
+    if strict:
+        assert res["frames_sent"] < 40           # the run ended at the first report
+    else:
+        # the run went on to the end: everything else holds, the monitor's reports alone fail it
+        assert res["monitor_reports"] >= 40 and res["frames_sent"] == 40
+        assert len(errors) == 21 and errors[-1].endswith("more AXI monitor report(s)")
+        assert res["frames_delivered"] + res["drops_total"] == 40 and res["pages_in_flight"] == 0
 
 
 # ---------------------------------------------------------------------------------------------

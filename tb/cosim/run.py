@@ -1,6 +1,6 @@
 """Build and run one co-simulation (the `make sim` run and the co-sim tests), and its summary.
 
-Options, their defaults and their checks are tb/cosim_options, set by make variables. Results go
+Options, their defaults and their checks are tb/cosim/options.py, set by make variables. Results go
 to sim_build/sim_results.json; with WAVES=1 the FST goes to sim_build/cosim/nic_rx_dma.fst.
 """
 import json
@@ -19,7 +19,7 @@ def run(opts: Union[Options, Mapping[str, str]], results: Path,
         hdl_dir: Optional[Path] = None) -> dict:
     """Build and run one co-simulation; returns the results dict (also written to `results`).
 
-    opts: Options, or option name -> text as cosim_options.options() gives (checked here).
+    opts: Options, or option name -> text as tb.cosim.options.options() gives (checked here).
     hdl_dir: co-simulate the RTL in another directory (a mutant copy of hdl/) instead of hdl/;
     its build gets its own name.
     """
