@@ -1,4 +1,4 @@
-"""Reference model of nic_rx_dma (SPEC §2 plus docs/DESIGN.md), in zero-time Python.
+"""Reference model of nic_rx_dma (docs/CONTRACT.md §2 plus docs/DESIGN.md), in zero-time Python.
 
 The rules it follows (ingress, placement, writeback, counters, interrupts) are the functions
 of rx_contract.py; its sizes default to the build parameters' defaults (params.py). It sits

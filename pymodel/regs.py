@@ -1,4 +1,4 @@
-"""Register offsets, bit fields and descriptor layout of nic_rx_dma (SPEC §2, docs/DESIGN.md)."""
+"""Register offsets, bit fields and descriptor layout of nic_rx_dma (docs/CONTRACT.md §2, docs/DESIGN.md)."""
 from __future__ import annotations
 
 import array
@@ -6,7 +6,7 @@ import struct
 import sys
 from typing import NamedTuple
 
-# Register byte offsets (SPEC §2 "Registers").
+# Register byte offsets (docs/CONTRACT.md §2 "Registers").
 ID = 0x000
 VERSION = 0x004
 CTRL = 0x008
@@ -145,7 +145,7 @@ def unpack_writeback(raw: bytes) -> Writeback:
 
 
 def csum16(data: bytes, start: int) -> int:
-    """SPEC §2 CSUM: ones'-complement sum of big-endian 16-bit words from start, not inverted."""
+    """docs/CONTRACT.md §2 CSUM: ones'-complement sum of big-endian 16-bit words from start, not inverted."""
     if len(data) < start:
         return 0
     words = array.array("H", bytes(data[start:]) + (b"\x00" if (len(data) - start) & 1 else b""))

@@ -1,4 +1,4 @@
-"""What nic_rx_dma does with a frame (SPEC §2, docs/DESIGN.md), as plain functions.
+"""What nic_rx_dma does with a frame (docs/CONTRACT.md §2, docs/DESIGN.md), as plain functions.
 
 Ingress classification, the FIFO room a frame takes, which descriptors a frame takes and how
 its bytes spread over their buffers, the writebacks, the counters' widths and the interrupt

@@ -1,4 +1,4 @@
-"""The contract functions of pymodel.rx_contract against SPEC §2 and docs/DESIGN.md."""
+"""The contract functions of pymodel.rx_contract against docs/CONTRACT.md §2 and docs/DESIGN.md."""
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st

@@ -1,4 +1,4 @@
-"""The reference NIC against SPEC §2 and docs/DESIGN.md, driven register by register."""
+"""The reference NIC against docs/CONTRACT.md §2 and docs/DESIGN.md, driven register by register."""
 import pytest
 
 from pymodel import regs
