@@ -310,7 +310,7 @@ class RefNic:
                 return
             fr = self.fifo[0]
             need = contract.descriptors_needed(len(fr.data), [bl for _, _, bl in self.dq])
-            looked = list(self.dq)[:need]
+            looked = list(self.dq)[:need]       # the ones it takes, or all held when too few
             if any(contract.bad_descriptor(a, bl) for _, a, bl in looked):
                 self._halt(regs.ERR_BAD_DESC)
                 return
