@@ -347,7 +347,7 @@ class RefNic:
                     pos += k
         except BusErrorResponse:
             self._count("axi_err")
-            self._count(contract.DROP_FIFO)
+            self._drop(contract.DROP_FIFO)        # the lost frame: RXO, as the RTL
             self._halt(regs.ERR_DATA_WRITE)
             return
         wbs = [(idx, regs.pack_writeback(*wb)) for (idx, _, _), wb in
@@ -364,7 +364,7 @@ class RefNic:
                 self.mem.device_write(addr, b"".join(w for _, w in wbs[i:j]))
             except BusErrorResponse:
                 self._count("axi_err")
-                self._count(contract.DROP_FIFO)
+                self._drop(contract.DROP_FIFO)
                 self._halt(regs.ERR_WRITEBACK)
                 return
             self.head = (self.head + (j - i)) % self.ring_size
