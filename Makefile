@@ -46,7 +46,7 @@ test-pymodel: setup
 test-rtl: setup
 	$(PY) -m pytest -n $(JOBS) -q tests/test_rtl.py
 
-# the smallest legal parameters (tb/params.py SMALL) as verilator -G flags
+# the smallest legal parameters (tb/common/params.py SMALL) as verilator -G flags
 SMALL_G = $(shell $(PY) -c 'from tb.common.params import SMALL; print(" ".join(f"-G{k}={v}" for k, v in SMALL.items()))' 2>/dev/null)
 
 lint: setup

@@ -238,7 +238,7 @@ def test_protocol_monitor_violation_fails_the_run(strict):
 
 
 # ---------------------------------------------------------------------------------------------
-# irq is a level (SPEC §2). Under load causes keep arriving while NAPI completes: one that
+# irq is a level (docs/CONTRACT.md §2). Under load causes keep arriving while NAPI completes: one that
 # lands as IMS is unmasked holds the line high, and the handler must run again.
 
 @pytest.mark.parametrize("sim, frames", [("verilator", 3000), ("icarus", 400)])

@@ -22,7 +22,7 @@ def report_script():
 
 
 def named_points():
-    """Every cover point and cross tb/coverage.py names, without the `nic_rx_dma.` prefix."""
+    """Every cover point and cross tb/common/coverage.py names, without the `nic_rx_dma.` prefix."""
     from cocotb_coverage.coverage import CoverItem
 
     from tb.common import coverage as cov_tb

@@ -1,4 +1,4 @@
-"""The co-simulation's options (tb/cosim_options): every documented value of every option is
+"""The co-simulation's options (tb/cosim/options.py): every documented value of every option is
 accepted; every class of bad value is refused by `make sim`'s script in one line on stderr with
 exit status 2, within seconds and before anything builds. No simulator is needed for those.
 

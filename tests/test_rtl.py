@@ -33,7 +33,7 @@ def test_rtl(sim, dw, module, name):
     run(sim, dw, module, name, bdir)
 
 
-# The smallest legal parameters (tb/params.SMALL: META_DEPTH 2, DESC_QUEUE 2, 1 KB of FIFO,
+# The smallest legal parameters (tb.common.params.SMALL: META_DEPTH 2, DESC_QUEUE 2, 1 KB of FIFO,
 # bursts of one beat, one write in flight) with RING_SIZE 8: every pointer, counter and queue
 # wraps within a few frames. The paced random test sizes its traffic from the parameters;
 # the register and error tests hold at any size. The other directed tests queue several

@@ -1,7 +1,7 @@
 """Functional coverage of nic_rx_dma: the block's corner cases as named cover points and
 crosses (cocotb-coverage), sampled from its internal state while a test runs.
 
-Enabled by COVERAGE=1 (tb.build.coverage_enabled); TB starts the sampler, nothing else does.
+Enabled by COVERAGE=1 (tb.common.build.coverage_enabled); TB starts the sampler, nothing else does.
 The monitor is event driven: one small task per watched register waits for that register to
 change, and a single evaluator looks at the settled state once per time step in which any of
 them changed (ReadOnly). Idle clocks cost nothing, and a frame costs a handful of wake-ups:

@@ -34,10 +34,10 @@ from pymodel.traffic import MIN_LEN
 from tb.common import params as rtl_params
 from tb.common.build import ROOT, SIMS, TOP, build_tag, hdl_sources
 
-DATA_WIDTHS = (64, 128, 256, 512)           # SPEC §2: every one must work
+DATA_WIDTHS = (64, 128, 256, 512)           # docs/CONTRACT.md §2: every one must work
 IOMMU_MODES = ("off", "strict", "lazy")      # off, or pymodel.iommu.Iommu's two modes
 FRAME_MAX = regs.MAX_FRAME_RESET            # longest generated frame: the device's MAX_FRAME
-CLOCK_STEP_PS = 1                           # the simulators' time precision (tb/build.py)
+CLOCK_STEP_PS = 1                           # the simulators' time precision (tb/common/build.py)
 
 
 
