@@ -1,8 +1,15 @@
 """AXI4 protocol and confinement monitor for the device's m_axi master port.
 
-One RisingEdge coroutine reads only the VALID signals every clock (through the raw GPI
-handles, which is several times cheaper than `.value`), READY only when VALID is high and the
-payload only at a handshake or a stall. Per handshake it checks:
+Sampling: one coroutine per channel reads the channel's signals (`.value`) at the rising clock
+edge, where the slave model samples them too, and only while the channel has something to
+see. A channel whose VALID is low sleeps until VALID changes (AW) or rises (W, B, AR, R). W,
+B, AR and R are then sampled every clock until VALID is low again; READY is read only when
+VALID is high, the payload only at a handshake or a stall. A stalled AW (VALID high, READY
+low) sleeps until AWREADY rises or AWVALID or the AW payload changes, and is sampled at the
+next clock edge: a stall costs nothing per clock. The clock count `cyc` is the simulated time
+since `start()` divided by the clock period, so no coroutine has to wake every clock to count.
+
+Per handshake it checks:
 
 - AW/AR: INCR bursts, `awsize` = log2(DATA_W/8), `arsize` = log2(min(DATA_W/8, 16)) (narrow
   descriptor reads, DESIGN.md), no burst across 4 KB, burst length within MAX_BURST (data),
@@ -19,7 +26,12 @@ Errors are collected in `tb.errors` with the simulated time; the test fails on t
 
 from collections import deque
 
-from cocotb.triggers import RisingEdge
+import cocotb
+from cocotb.simtime import get_sim_time
+from cocotb.triggers import Event, ReadOnly, RisingEdge, ValueChange
+
+_AW_PAYLOAD = ("awaddr", "awlen", "awsize", "awburst")
+_AR_PAYLOAD = ("araddr", "arlen", "arsize", "arburst")
 
 
 class AxiMonitor:
@@ -32,7 +44,6 @@ class AxiMonitor:
         self.max_burst = max_burst
         self.max_wb_beats = max(1, (wb_burst * 16 + self.nbytes - 1) // self.nbytes) + 1
         self.max_desc_beats = desc_burst * 16 // (1 << self.size_r)
-        self.cyc = 0
         # per write burst, in issue order (AWID is always 0: B returns in this order)
         self.aw_cyc = []          # handshake clock
         self.aw_ring = []         # True: a writeback burst (into the ring)
@@ -49,120 +60,262 @@ class AxiMonitor:
         self.ar_count = 0
         self.w_beats = 0
         self._aw_open = deque()   # [beats expected, beats seen] of bursts still owed W beats
-        self._w_wait = deque()    # W beats (wlast) not yet paired with an AW
-        self.w_before_aw = 0
-        self.slave_aw = 0         # AW bursts the slave model has taken (its current burst + 1)
-        self.running = False
-        h = lambda n: getattr(dut, n)._handle.get_signal_val_binstr
-        self._g = {n: h("m_axi_" + n) for n in (
-            "awvalid", "awready", "awaddr", "awlen", "awsize", "awburst",
+        self._w_wait = deque()    # (wlast, clock) of W beats not yet paired with an AW
+        self._w_early = 0         # paired W beats that were handed over before their AW
+        self._aw_sink = None      # the slave model's AW channel (hook_slave)
+        self._s = {n: getattr(dut, "m_axi_" + n) for n in (
+            "awvalid", "awready", *_AW_PAYLOAD,
             "wvalid", "wready", "wdata", "wstrb", "wlast",
             "bvalid", "bready", "bresp",
-            "arvalid", "arready", "araddr", "arlen", "arsize", "arburst",
+            "arvalid", "arready", *_AR_PAYLOAD,
             "rvalid", "rready", "rresp", "rlast")}
+        self._clk = RisingEdge(dut.clk)
+        self._aw_poke = Event()   # set when the AW channel may have changed
+        self._aw_stalled = False
+        self._running = False
+        self._t_start = None      # simulated time (steps) of `start()`
+        self._t0 = None           # time of the clock edge the count starts from
+        self._period = None       # clock period in steps, measured during reset
+        self._edge = None         # time of one rising clock edge
+        self._cyc_stop = None     # the clock count frozen when the monitor stopped
+        cocotb.start_soon(self._measure_clock())
 
+    # ------------------------------------------------------------------ clock count
+    async def _measure_clock(self):
+        await self._clk
+        t = get_sim_time()
+        await self._clk
+        self._period = get_sim_time() - t
+        self._edge = t
+
+    @property
+    def cyc(self):
+        """Rising clock edges since `start()` (frozen once `running` is cleared)."""
+        if self._cyc_stop is not None:
+            return self._cyc_stop
+        if self._t0 is None:
+            if self._t_start is None or self._period is None:
+                return 0
+            t = self._t_start   # the last clock edge at or before start()
+            self._t0 = t - (t - self._edge) % self._period
+        return (get_sim_time() - self._t0) // self._period
+
+    @property
+    def running(self):
+        return self._running
+
+    @running.setter
+    def running(self, on):
+        if self._running and not on:
+            self._cyc_stop = self.cyc
+        self._running = bool(on)
+
+    # ------------------------------------------------------------------ set-up
     def hook_slave(self, axi_slave):
-        """Count AW bursts as the slave model starts them, so memory writes know their burst."""
-        ch = axi_slave.write_if.aw_channel
-        orig = ch._recv
+        """Follow the slave model's AW channel, so memory writes know their burst (`slave_aw`)."""
+        self._aw_sink = axi_slave.write_if.aw_channel
 
-        def _recv(item, _orig=orig):
-            self.slave_aw += 1
-            return _orig(item)
-        ch._recv = _recv
+    @property
+    def slave_aw(self):
+        """AW bursts the slave model has taken off its AW channel (its current burst + 1)."""
+        taken = len(self.aw_cyc)
+        return taken - self._aw_sink.count() if self._aw_sink is not None else taken
+
+    @property
+    def w_before_aw(self):
+        """W beats handed over before their AW (legal AXI; DESIGN.md says the RTL never does it)."""
+        return self._w_early + len(self._w_wait)
 
     def error(self, msg):
         self.tb.error(f"AXI monitor: {msg}")
 
     def start(self):
-        import cocotb
-        self.running = True
+        """Start sampling; clocks count from the last rising edge at or before this call."""
+        self._running = True
+        self._cyc_stop = None
+        self._t_start = get_sim_time()
+        self._t0 = None
         return cocotb.start_soon(self._run())
 
     async def _run(self):
-        g = self._g
-        awv, awr, wv, wr, bv, br, arv, arr = (g["awvalid"], g["awready"], g["wvalid"], g["wready"],
-                                              g["bvalid"], g["bready"], g["arvalid"], g["arready"])
-        rv, rr = g["rvalid"], g["rready"]
-        aw_pay = lambda: (g["awaddr"](), g["awlen"](), g["awsize"](), g["awburst"]())
-        ar_pay = lambda: (g["araddr"](), g["arlen"](), g["arsize"](), g["arburst"]())
-        w_pay = lambda: (g["wdata"](), g["wstrb"](), g["wlast"]())
-        edge = RisingEdge(self.tb.dut.clk)
-        aw_st = ar_st = w_st = None      # payload of a stalled transfer
-        aw_first = ar_first = 0          # clock at which the current AW / AR was first seen
-        w_new = True                     # next W beat seen starts a new presentation
-        w_first = 0                      # clock at which the current W beat was first seen
-        while self.running:
-            await edge
-            self.cyc = cyc = self.cyc + 1
-            # ---- AW
-            v = awv()
+        s = self._s
+        # what can end an AW stall or break its rules wakes the AW channel
+        cocotb.start_soon(self._poke_on(ValueChange(s["awvalid"]), True))
+        for trig in (RisingEdge(s["awready"]), *(ValueChange(s[n]) for n in _AW_PAYLOAD)):
+            cocotb.start_soon(self._poke_on(trig, False))
+        chans = [cocotb.start_soon(c) for c in (
+            self._aw_channel(), self._w_channel(), self._b_channel(),
+            self._ar_channel(), self._r_channel())]
+        for t in chans:
+            await t
+
+    async def _poke_on(self, trig, always):
+        """Wake the AW channel on `trig`: always, or only while AW is stalled."""
+        poke = self._aw_poke
+        while self._running:
+            await trig
+            if always or self._aw_stalled:
+                poke.set()
+
+    async def _next_clock(self, t):
+        """The first rising clock edge after simulated time t."""
+        await self._clk
+        if get_sim_time() == t:
+            await self._clk
+
+    def _aw_error(self, msg):
+        """Report an AW error, found in the ReadOnly phase, at the clock edge it belongs to."""
+        cocotb.start_soon(self._later(msg))
+
+    async def _later(self, msg):
+        await self._clk
+        self.error(msg)
+
+    # ------------------------------------------------------------------ channels
+    async def _aw_channel(self):
+        """AW is sampled in the ReadOnly phase of the timestep where its signals last changed
+        (they change only just after a rising clock edge, and hold until the next one): the
+        values the next rising edge sees. A handshake is thus recorded before any coroutine
+        that edge wakes runs, the slave model's included. Idle or stalled, the channel sleeps
+        until a poke: AWVALID changed, or, while stalled, AWREADY rose or the payload changed;
+        after a handshake or with AWVALID unknown it samples every clock."""
+        s = self._s
+        valid, ready = s["awvalid"], s["awready"]
+        payload = tuple(s[n] for n in _AW_PAYLOAD)
+        poke = self._aw_poke
+        readonly = ReadOnly()
+        clk = self._clk
+        st = None                 # payload of a stalled transfer
+        first = 0                 # clock at which the current AW was first seen
+        while self._running:
+            await readonly
+            poke.clear()
+            cyc = self.cyc + 1    # the clock edge these values are sampled at
+            v = str(valid.value)
             if v == "1":
-                if aw_st is None:
-                    aw_first = cyc
-                if awr() == "1":
-                    p = aw_pay()
-                    if aw_st is not None and p != aw_st:
-                        self.error(f"AW payload changed while stalled: {aw_st} -> {p}")
-                    aw_st = None
-                    self._aw(p, aw_first)
+                if st is None:
+                    first = cyc
+                p = tuple(str(x.value) for x in payload)
+                if st is not None and p != st:
+                    self._aw_error(f"AW payload changed while stalled: {st} -> {p}")
+                if str(ready.value) == "1":
+                    st = None
+                    self._aw_stalled = False
+                    self._aw(p, first, cyc)
+                    await clk
                 else:
-                    p = aw_pay()
-                    if aw_st is not None and p != aw_st:
-                        self.error(f"AW payload changed while stalled: {aw_st} -> {p}")
-                    aw_st = p
-            elif aw_st is not None:
-                self.error("AWVALID dropped before AWREADY")
-                aw_st = None
+                    st = p
+                    self._aw_stalled = True
+                    await poke.wait()
+                continue
+            self._aw_stalled = False
+            if st is not None:
+                self._aw_error("AWVALID dropped before AWREADY")
+                st = None
             elif v != "0":
-                self.error(f"AWVALID is {v}")
-            # ---- W
-            v = wv()
-            if v == "1":
-                if w_new:
-                    w_first = cyc
-                    w_new = False
-                if wr() == "1":
-                    if w_st is not None:
-                        p = w_pay()
-                        if p != w_st:
+                self._aw_error(f"AWVALID is {v}")
+                await clk
+                continue
+            await poke.wait()
+
+    async def _w_channel(self):
+        s = self._s
+        valid, ready, wdata, wstrb, wlast = (s[n] for n in
+                                             ("wvalid", "wready", "wdata", "wstrb", "wlast"))
+        rise = RisingEdge(valid)
+        clk = self._clk
+        st = None                 # payload of a stalled beat
+        new = True                # the next W beat seen starts a new presentation
+        first = 0                 # clock at which the current W beat was first seen
+        await clk
+        while self._running:
+            if str(valid.value) == "1":
+                cyc = self.cyc
+                if new:
+                    first = cyc
+                    new = False
+                if str(ready.value) == "1":
+                    last = str(wlast.value)
+                    if st is not None:
+                        if (str(wdata.value), str(wstrb.value), last) != st:
                             self.error("W payload changed while stalled")
-                        w_st = None
-                    self._w(g["wlast"]() == "1", w_first, cyc)
-                    w_new = True
+                        st = None
+                    self._w(last == "1", wstrb, first, cyc)
+                    new = True
                 else:
-                    p = w_pay()
-                    if w_st is not None and p != w_st:
+                    p = (str(wdata.value), str(wstrb.value), str(wlast.value))
+                    if st is not None and p != st:
                         self.error("W payload changed while stalled")
-                    w_st = p
-            elif w_st is not None:
+                    st = p
+                await clk
+                continue
+            if st is not None:
                 self.error("WVALID dropped before WREADY")
-                w_st = None
-            # ---- B
-            if bv() == "1" and br() == "1":
-                self._b(g["bresp"](), cyc)
-            # ---- AR
-            v = arv()
-            if v == "1":
-                if ar_st is None:
-                    ar_first = cyc
-                if arr() == "1":
-                    p = ar_pay()
-                    if ar_st is not None and p != ar_st:
-                        self.error(f"AR payload changed while stalled: {ar_st} -> {p}")
-                    ar_st = None
-                    self._ar(p, ar_first, cyc)
+                st = None
+                new = True
+            await rise
+            await self._next_clock(get_sim_time())
+
+    async def _b_channel(self):
+        s = self._s
+        valid, ready, resp = s["bvalid"], s["bready"], s["bresp"]
+        rise = RisingEdge(valid)
+        clk = self._clk
+        await clk
+        while self._running:
+            if str(valid.value) == "1":
+                if str(ready.value) == "1":
+                    self._b(str(resp.value), self.cyc)
+                await clk
+                continue
+            await rise
+            await self._next_clock(get_sim_time())
+
+    async def _ar_channel(self):
+        s = self._s
+        valid, ready = s["arvalid"], s["arready"]
+        payload = tuple(s[n] for n in _AR_PAYLOAD)
+        rise = RisingEdge(valid)
+        clk = self._clk
+        st = None                 # payload of a stalled transfer
+        first = 0                 # clock at which the current AR was first seen
+        await clk
+        while self._running:
+            if str(valid.value) == "1":
+                cyc = self.cyc
+                if st is None:
+                    first = cyc
+                p = tuple(str(x.value) for x in payload)
+                if st is not None and p != st:
+                    self.error(f"AR payload changed while stalled: {st} -> {p}")
+                if str(ready.value) == "1":
+                    st = None
+                    self._ar(p, first, cyc)
                 else:
-                    p = ar_pay()
-                    if ar_st is not None and p != ar_st:
-                        self.error(f"AR payload changed while stalled: {ar_st} -> {p}")
-                    ar_st = p
-            elif ar_st is not None:
+                    st = p
+                await clk
+                continue
+            if st is not None:
                 self.error("ARVALID dropped before ARREADY")
-                ar_st = None
-            # ---- R: error responses (for the post-error write check), descriptors fetched
-            if rv() == "1" and rr() == "1":
-                self._r(g["rresp"]() != "00", g["rlast"]() == "1", cyc)
+                st = None
+            await rise
+            await self._next_clock(get_sim_time())
+
+    async def _r_channel(self):
+        """R: error responses (for the post-error write check), descriptors fetched."""
+        s = self._s
+        valid, ready, resp, last = s["rvalid"], s["rready"], s["rresp"], s["rlast"]
+        rise = RisingEdge(valid)
+        clk = self._clk
+        await clk
+        while self._running:
+            if str(valid.value) == "1":
+                if str(ready.value) == "1":
+                    self._r(str(resp.value) != "00", str(last.value) == "1", self.cyc)
+                await clk
+                continue
+            await rise
+            await self._next_clock(get_sim_time())
 
     def rearm(self):
         """The bench re-enabled the queue after a halt: errors and fetch counting start over."""
@@ -187,53 +340,53 @@ class AxiMonitor:
             self._r_beat = 0
             self._r_bad = False
 
-    def _aw(self, p, first):
+    def _aw(self, p, first, cyc):
         addr, alen, size, burst = (int(x, 2) for x in p)
         beats = alen + 1
         n = len(self.aw_cyc)
         if burst != 1:
-            self.error(f"AW burst {n} at {addr:#x}: awburst={burst}, not INCR")
+            self._aw_error(f"AW burst {n} at {addr:#x}: awburst={burst}, not INCR")
         if size != self.size_w:
-            self.error(f"AW burst {n} at {addr:#x}: awsize={size}, expected {self.size_w}")
+            self._aw_error(f"AW burst {n} at {addr:#x}: awsize={size}, expected {self.size_w}")
         start = addr & ~(self.nbytes - 1)
         if (start & 0xFFF) + beats * self.nbytes > 0x1000:
-            self.error(f"AW burst {n} at {addr:#x} len {beats} crosses a 4 KB boundary")
+            self._aw_error(f"AW burst {n} at {addr:#x} len {beats} crosses a 4 KB boundary")
         ring = self.tb.ring
         is_ring = ring is not None and ring.base <= addr < ring.end
         if is_ring:
             if beats > self.max_wb_beats:
-                self.error(f"writeback burst {n} at {addr:#x}: {beats} beats > WB_BURST")
+                self._aw_error(f"writeback burst {n} at {addr:#x}: {beats} beats > WB_BURST")
         elif beats > self.max_burst:
-            self.error(f"data burst {n} at {addr:#x}: {beats} beats > MAX_BURST {self.max_burst}")
+            self._aw_error(f"data burst {n} at {addr:#x}: {beats} beats > MAX_BURST {self.max_burst}")
         if self.err_cyc is not None and first > self.err_cyc + 1:
-            self.error(f"AW burst {n} at {addr:#x} presented at clock {first}, after the "
+            self._aw_error(f"AW burst {n} at {addr:#x} presented at clock {first}, after the "
                        f"error response at clock {self.err_cyc}")
-        self.aw_cyc.append(self.cyc)
+        self.aw_cyc.append(cyc)
         self.aw_ring.append(is_ring)
         self._aw_open.append([beats, 0])
-        self._match()
+        self._match(self._aw_error)
 
-    def _w(self, last, first, cyc):
+    def _w(self, last, wstrb, first, cyc):
         self.w_beats += 1
         if self.err_cyc is not None and first > self.err_cyc:
-            strb = int(self._g["wstrb"](), 2)
+            strb = int(str(wstrb.value), 2)
             if strb:
                 self.error(f"W beat with wstrb={strb:#x} presented at clock {first}, after the "
                            f"error response at clock {self.err_cyc}")
-        self._w_wait.append(last)
-        if not self._aw_open:
-            self.w_before_aw += 1     # legal AXI; DESIGN.md says the RTL never does it
-        self._match()
+        self._w_wait.append((last, cyc))
+        self._match(self.error)
 
-    def _match(self):
+    def _match(self, error):
         """Pair W beats with their AW (in order) and check wlast."""
         while self._aw_open and self._w_wait:
-            last = self._w_wait.popleft()
+            last, cyc = self._w_wait.popleft()
             b = self._aw_open[0]
             b[1] += 1
             n = len(self.aw_cyc) - len(self._aw_open)
+            if cyc < self.aw_cyc[n]:
+                self._w_early += 1
             if last != (b[1] == b[0]):
-                self.error(f"burst {n}: wlast={int(last)} on beat {b[1]} of {b[0]}")
+                error(f"burst {n}: wlast={int(last)} on beat {b[1]} of {b[0]}")
             if b[1] >= b[0] or last:
                 self._aw_open.popleft()
 

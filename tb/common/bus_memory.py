@@ -7,6 +7,12 @@ answers with SLVERR (and the bytes are not written). `ReadBeats` tells a target 
 which bytes of the word the current R beat carries.
 """
 
+from collections import deque
+
+import cocotb
+from cocotb.simtime import get_sim_time
+from cocotb.triggers import RisingEdge
+
 FILL = 0xA5
 
 
@@ -15,13 +21,18 @@ class ReadBeats:
 
     cocotbext-axi's AxiSlaveRead calls its target's read(address, length) once per R beat with
     the whole aligned bus word (address and length = the bus width), whatever `arsize`: the
-    burst is not passed. The slave serves one AR burst at a time, taking each off its AR
-    channel, so a hook there records the burst (araddr, arsize, arlen) and `next_beat()` gives
+    burst is not passed. The slave serves the AR bursts in the order of their handshakes, one
+    at a time, and reads each beat once. So a watcher on the slave's AR bus (its `bus.ar`)
+    queues every burst (araddr, arsize, arlen) at its handshake, and `next_beat()` counts the
+    beats of the current burst and moves to the next queued burst when it is used up, giving
     the byte range [lo, hi) of the beat being read: the burst's first beat from araddr to the
-    next 2**arsize boundary, every later beat 2**arsize bytes further (INCR). The hook is the
-    channel's `_recv`, where tb/faults.py and tb/axi_monitor.py hook the slave too: it runs for
-    every burst the slave takes, even through a `recv()` that was already waiting when the hook
-    went in.
+    next 2**arsize boundary, every later beat 2**arsize bytes further (INCR).
+
+    The watcher samples at the rising clock edge, as the slave's AR channel does, and is woken
+    in that edge's batch of callbacks; the slave's read process is woken later, by its AR
+    channel's queue, so a burst is always queued before the slave reads its first beat. It
+    sleeps while ARVALID is low. Create ReadBeats before the first AR (after reset at the
+    latest); a reset (active high) drops the bursts queued, as the slave does.
     """
 
     def __init__(self, read_if) -> None:
@@ -30,14 +41,33 @@ class ReadBeats:
         self.size = self.lanes
         self.beats = 0
         self.beat = 0
-        ch = read_if.ar_channel
-        take = ch._recv
+        self.bursts = deque()     # (araddr, 2**arsize, arlen + 1) of bursts not begun
+        cocotb.start_soon(self._watch(read_if.bus.ar, read_if.clock))
+        if read_if.reset is not None:
+            cocotb.start_soon(self._on_reset(read_if.reset))
 
-        def take_and_note(ar):
-            size = int(getattr(ar, "arsize", self.lanes.bit_length() - 1))
-            self.begin(int(ar.araddr), 1 << size, int(getattr(ar, "arlen", 0)) + 1)
-            return take(ar)
-        ch._recv = take_and_note
+    async def _watch(self, ar, clock) -> None:
+        valid, ready = ar.arvalid, ar.arready
+        addr, size, length = ar.araddr, ar.arsize, ar.arlen
+        rise = RisingEdge(valid)
+        clk = RisingEdge(clock)
+        while True:
+            await rise
+            t = get_sim_time()
+            await clk
+            if get_sim_time() == t:
+                await clk
+            while str(valid.value) == "1":
+                if str(ready.value) == "1":
+                    self.bursts.append((int(addr.value), 1 << int(size.value),
+                                        int(length.value) + 1))
+                await clk
+
+    async def _on_reset(self, rst) -> None:
+        while True:
+            await RisingEdge(rst)
+            self.bursts.clear()
+            self.beats = self.beat = 0
 
     def begin(self, addr: int, size: int, beats: int) -> None:
         """An AR burst: araddr, bytes per beat (2**arsize), beats (arlen + 1)."""
@@ -45,6 +75,8 @@ class ReadBeats:
 
     def next_beat(self) -> tuple:
         """[lo, hi) of the next beat of the current burst."""
+        if self.beat >= self.beats and self.bursts:
+            self.begin(*self.bursts.popleft())
         aligned = self.addr - self.addr % self.size
         lo = aligned + self.beat * self.size
         hi = lo + self.size

@@ -1,9 +1,10 @@
 """Fault injection on host memory: chosen accesses fail, so the AxiSlave answers SLVERR.
 
 Reads: the slave reads the whole bus word per R beat whatever `arsize`, so the injector
-asks `ReadBeats` for each beat's own address; a beat whose
-address falls in an armed range fails (`count` times). Writes: any strobed write overlapping
-an armed range fails (the bytes are not written) until disarmed.
+asks `ReadBeats` for each beat's own address; a beat whose address falls in an armed range
+fails (`count` times). Writes: any strobed write overlapping an armed range fails (the bytes
+are not written) until disarmed. Create the injector before the block issues its first read
+(ReadBeats follows the AR bursts from then on).
 """
 
 from tb.common.bus_memory import MemFault, ReadBeats
