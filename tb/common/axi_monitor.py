@@ -1,13 +1,17 @@
 """AXI4 protocol and confinement monitor for the device's m_axi master port.
 
-Sampling: one coroutine per channel reads the channel's signals (`.value`) at the rising clock
-edge, where the slave model samples them too, and only while the channel has something to
-see. A channel whose VALID is low sleeps until VALID changes (AW) or rises (W, B, AR, R). W,
-B, AR and R are then sampled every clock until VALID is low again; READY is read only when
-VALID is high, the payload only at a handshake or a stall. A stalled AW (VALID high, READY
-low) sleeps until AWREADY rises or AWVALID or the AW payload changes, and is sampled at the
-next clock edge: a stall costs nothing per clock. The clock count `cyc` is the simulated time
-since `start()` divided by the clock period, so no coroutine has to wake every clock to count.
+Sampling: one coroutine per channel reads the channel's signals (`.value`) only while the
+channel has something to show, and no coroutine wakes every clock. W, B, AR and R sleep while
+VALID is low, wake when it rises and are then sampled at each rising clock edge (where the
+slave model samples them too) until VALID is low again. AW is sampled in the ReadOnly phase
+of the timestep where its signals last changed: the block's registers and the slave's AWREADY
+change just after a rising edge and hold until the next, so these are the values the next
+edge sees, and a handshake is recorded before any coroutine that edge wakes runs (the bench
+polls `aw_cyc`; the slave takes the burst later still). Idle or stalled (VALID high, READY
+low), AW sleeps until AWVALID changes or, while stalled, AWREADY rises or the payload
+changes; a stall costs nothing per clock. READY is read only while VALID is high, the payload
+only at a handshake or a stall. `cyc` is the simulated time since `start()` over the clock
+period (measured during reset), so counting clocks needs no wake-up either.
 
 Per handshake it checks:
 
@@ -173,12 +177,8 @@ class AxiMonitor:
 
     # ------------------------------------------------------------------ channels
     async def _aw_channel(self):
-        """AW is sampled in the ReadOnly phase of the timestep where its signals last changed
-        (they change only just after a rising clock edge, and hold until the next one): the
-        values the next rising edge sees. A handshake is thus recorded before any coroutine
-        that edge wakes runs, the slave model's included. Idle or stalled, the channel sleeps
-        until a poke: AWVALID changed, or, while stalled, AWREADY rose or the payload changed;
-        after a handshake or with AWVALID unknown it samples every clock."""
+        """AW in the ReadOnly phase (module doc): a sample at timestep t holds for the next
+        rising edge; a handshake or an unknown AWVALID is followed every clock."""
         s = self._s
         valid, ready = s["awvalid"], s["awready"]
         payload = tuple(s[n] for n in _AW_PAYLOAD)
