@@ -403,6 +403,10 @@ end
 wire unused_ok = &{1'b0, m_axi_bid, pair_shifted[2*DATA_W-1:DATA_W], h_slot0, h_count,
                    rd_addr_sum[FIFO_AW+7:FIFO_AW], 1'b0};
 
+`ifdef FORMAL
+`include "nic_rx_axi_wr_props.vh"
+`endif
+
 endmodule
 
 `resetall

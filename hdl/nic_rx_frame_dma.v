@@ -381,6 +381,10 @@ end
 wire unused_ok = &{1'b0, frame_words17[16:FIFO_AW+1], beats[16:8], last_byte[16:LB],
                    q_words[17:FIFO_AW], 1'b0};
 
+`ifdef FORMAL
+`include "nic_rx_frame_dma_props.vh"
+`endif
+
 endmodule
 
 `resetall

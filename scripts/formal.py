@@ -6,6 +6,7 @@
                                    BMC of the whole block, and the phantom-frame mutant
     scripts/formal.py --jobs-only  the jobs without the mutants
     scripts/formal.py --mutant NAME   one mutant (see MUTANTS)
+    scripts/formal.py --job NAME      one job (see JOBS)
 
 A property family is the part of an assertion label before "__" (fifo_meta__valid2 belongs
 to fifo_meta). A family is "proven" when a k-induction job that holds it passes, "bounded to
@@ -26,7 +27,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Set
 
 from tb.common.mutate import StaleMutant, mutant_hdl
 
@@ -59,7 +60,17 @@ JOBS = [
         "nic_rx_ingress alone, k-induction"),
     Job("ingress_bmc", "ingress.sby", "bmc", "bmc", 36, 300,
         "nic_rx_ingress alone, two wraps of both pointers"),
-    Job("top_bmc", "top.sby", "bmc", "bmc", 14, 1200,
+    Job("wr_prove", "wr.sby", "prove", "prove", 4, 300,
+        "nic_rx_axi_wr alone, k-induction"),
+    Job("wr_bmc", "wr.sby", "bmc", "bmc", 20, 300,
+        "nic_rx_axi_wr alone, two wraps of every pointer"),
+    Job("wpath_bmc", "wpath.sby", "bmc", "bmc", 13, 600,
+        "write path, writeback and HEAD with their neighbours abstracted"),
+    Job("wpath_waived", "wpath.sby", "waived", "bmc", 13, 600,
+        "the same with the W-strobe defect waived (hosts the mutants)"),
+    Job("dpath_bmc", "dpath.sby", "bmc", "bmc", 14, 600,
+        "data engine with its neighbours abstracted: commands, progress"),
+    Job("top_bmc", "top.sby", "bmc", "bmc", 16, 1200,
         "nic_rx_dma from reset, AXI-Lite set-up, fetch, DMA, writeback"),
 ]
 QUICK_JOBS = [
@@ -118,18 +129,29 @@ MUTANTS = [
     Mutant("wlast_early", "nic_rx_axi_wr.v",
            r"wire a_last = k_reg == h_len;",
            "wire a_last = k_reg == h_len || k_reg + 8'd1 == h_len;",
-           _job("top_bmc"), "axi_wlast",
+           _job("wpath_waived"), "axi_wlast",
            "WLAST one beat early on bursts of two or more beats"),
     Mutant("head_before_wb_b", "nic_rx_wb.v",
            r"if \(report\) begin(\s*)head_reg <= head_next;",
            r"if (issue && wc_ready) begin\1head_reg <= (head_reg + m[15:0]) & ring_mask;",
-           _job("top_bmc"), "head",
+           _job("wpath_waived"), "head",
            "HEAD advances when the writeback is issued, before its B"),
     Mutant("ar_after_halt", "nic_rx_desc_fetch.v",
            r"wire ar_issue = run && !arvalid_reg",
            "wire ar_issue = !arvalid_reg",
            _job("top_bmc"), "axi_halt",
            "descriptor reads go on while the queue is not running"),
+    Mutant("cmd_queue_overrun", "nic_rx_axi_wr.v",
+           r"wire q_room = q_count != WCMD_DEPTH\[WCMD_AW:0\];",
+           "wire q_room = 1'b1;",
+           _job("wr_bmc"), "wr_fifo",
+           "the W command queue takes a command when it is full"),
+    Mutant("scan_waits_fetch", "nic_rx_frame_dma.v",
+           r"wire scan_avail = scan_idx != q_wr;",
+           "wire scan_avail = scan_idx != q_wr && fetch_done;",
+           _job("dpath_bmc"), "progress",
+           "the scan waits for the fetcher to go idle: a frame whose descriptors are on "
+           "chip starves while more keep arriving"),
 ]
 QUICK_MUTANTS = ["phantom_frame"]
 
@@ -162,13 +184,55 @@ def files_of(sby: Path) -> List[str]:
     return out
 
 
-def labels_of(sby: Path) -> List[str]:
-    """Assertion labels in the property files the job reads."""
+def defines_of(sby: Path, task: str) -> Set[str]:
+    """FORMAL and the -D names on the read_verilog lines the task runs."""
+    names = {"FORMAL"}
+    for line in sby.read_text().splitlines():
+        m = re.match(r"^\s*(?:(~?)([\w ]+):\s*)?read_verilog\b(.*)$", line)
+        if not m:
+            continue
+        neg, tasks, rest = m.groups()
+        if tasks is not None and (task in tasks.split()) == bool(neg):
+            continue
+        names.update(re.findall(r"-D(\w+)", rest))
+    return names
+
+
+def active_text(text: str, defines: Set[str]) -> str:
+    """The lines of a property file that `ifdef / `ifndef / `else / `endif leave in, with its
+    own `define macros expanded."""
+    out: List[str] = []
+    stack: List[bool] = []
+    macros: Dict[str, str] = {}
+    for line in text.splitlines():
+        m = re.match(r"^\s*`(ifdef|ifndef|else|endif)\b\s*(\w*)", line)
+        if m:
+            kw, name = m.groups()
+            if kw in ("ifdef", "ifndef"):
+                stack.append((name in defines) == (kw == "ifdef"))
+            elif kw == "else" and stack:
+                stack[-1] = not stack[-1]
+            elif stack:
+                stack.pop()
+            continue
+        if not all(stack):
+            continue
+        m = re.match(r"^\s*`define\s+(\w+)\s+(.*)$", line)
+        if m:
+            macros[m.group(1)] = m.group(2).strip()
+            continue
+        out.append(re.sub(r"`(\w+)", lambda x: macros.get(x.group(1), x.group(0)), line))
+    return "\n".join(out)
+
+
+def labels_of(sby: Path, task: str = "") -> List[str]:
+    """Assertion labels in the property files the task reads, as its defines leave them."""
+    defines = defines_of(sby, task)
     labels: List[str] = []
     for f in files_of(sby):
         p = (sby.parent / f) if not os.path.isabs(f) else Path(f)
         if p.suffix == ".vh":
-            labels += LABEL_RE.findall(p.read_text())
+            labels += LABEL_RE.findall(active_text(p.read_text(), defines))
     return labels
 
 
@@ -226,7 +290,7 @@ def report_jobs(results: List[Result]) -> bool:
         ok &= r.status == "PASS"
     fams: Dict[str, Dict[str, object]] = {}
     for r in results:
-        for lab in labels_of(FORMAL / r.job.sby):
+        for lab in labels_of(FORMAL / r.job.sby, r.job.task):
             f = fams.setdefault(family(lab), {"proven": None, "bmc": [], "failed": [], "n": set()})
             f["n"].add(lab)
             if r.status == "PASS" and r.job.kind == "prove":
@@ -267,13 +331,16 @@ def run_mutant(m: Mutant, solver: str) -> Result:
     except StaleMutant as e:
         raise SystemExit(str(e)) from None
     text = (FORMAL / m.job.sby).read_text()
-    lines = []
+    lines, on = [], False
     for line in text.splitlines():
         s = line.strip()
-        if s.startswith("../hdl/"):
-            line = str(hdl / s[len("../hdl/"):])
-        elif s.endswith(".vh"):
-            line = str(FORMAL / s)
+        if line.startswith("["):
+            on = s == "[files]"
+        elif on and s and not s.startswith("#"):
+            if s.startswith("../hdl/"):
+                line = str(hdl / s[len("../hdl/"):])
+            elif not os.path.isabs(s):
+                line = str(FORMAL / s)
         lines.append(line)
     sby = base / m.job.sby
     sby.write_text("\n".join(lines) + "\n")
@@ -298,6 +365,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--jobs-only", action="store_true", help="no mutants")
     ap.add_argument("--mutants-only", action="store_true", help="only the mutants")
     ap.add_argument("--mutant", action="append", default=[], help="run this mutant (repeatable)")
+    ap.add_argument("--job", action="append", default=[], help="run this job only (repeatable)")
     ap.add_argument("--solver", default="yices", choices=["yices", "z3"],
                     help="smtbmc solver (default yices; see docs/FORMAL.md on z3 4.8.12)")
     a = ap.parse_args(argv)
@@ -306,6 +374,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     ok = True
     t0 = time.time()
     jobs = QUICK_JOBS if a.quick else JOBS
+    if a.job:
+        known = {j.name: j for j in JOBS + QUICK_JOBS}
+        unknown = [n for n in a.job if n not in known]
+        if unknown:
+            raise SystemExit(f"unknown job(s) {unknown}; known: {sorted(known)}")
+        jobs = [known[n] for n in a.job]
+        a.jobs_only = True
     if not (a.mutants_only or a.mutant):
         results = [run_job(j, FORMAL / j.sby, OUT / j.name, a.solver) for j in jobs]
         ok &= report_jobs(results)
