@@ -51,6 +51,11 @@ class RxDriverStats:
     froze, which the device also counts among the frames the halt lost. The irq_* cause
     counters count each cause once per time the driver finds it set in ICR and clears it (one
     latched cause may stand for many events: RXO for many dropped frames).
+
+    rx_alloc_fail counts refill allocations that failed (mvneta's refill_errors);
+    rx_ring_discard counts frames the device completed on the ring that NAPI had not taken when
+    the queue was stopped (close, a ring size change): their buffers are freed unread, as
+    mvneta_rxq_drop_pkts() does, and the device's STAT_FRAMES tells how many there were.
     """
 
     rx_packets: int = 0
@@ -69,6 +74,7 @@ class RxDriverStats:
     rx_refill_deferred: int = 0
     rx_missed_errors: int = 0
     rx_halt_recounted: int = 0
+    rx_ring_discard: int = 0
     rx_halts: int = 0
     rx_recoveries: int = 0
     irq: int = 0
@@ -122,6 +128,7 @@ class RxDriver:
         self.stack = stack
         self.xdp = xdp
         self.itr = itr
+        self._rdmt = rdmt                # None: a quarter of the ring, whatever its size
         self.rdmt = ring_size // 4 if rdmt is None else rdmt
         self.ctrl = regs.CTRL_EN | (regs.CTRL_DROP_NODESC if drop_nodesc else 0)
         self.ims_mask = regs.ICR_RXDW | regs.ICR_RXDMT | regs.ICR_RXO | regs.ICR_ERR
@@ -136,6 +143,7 @@ class RxDriver:
             self.headroom = NET_SKB_PAD
         self.buf_len = PAGE_SIZE - self.headroom - SKB_TAILROOM
         self.pool: Optional[PagePool] = None
+        self.pools: List[PagePool] = []  # every pool created, in order (destroyed ones included)
         self.ring = None
         self.slots: List[Optional[RxBuf]] = [None] * ring_size
         self.ntc = 0                 # next_to_clean
@@ -146,7 +154,8 @@ class RxDriver:
         self._icr_seen = 0
         self._refill_failed = False
         self.napi_task = None
-        # the device's 32-bit counters folded into 64-bit totals since open (update_hw_stats)
+        # the device's 32-bit counters folded into 64-bit totals since the first open
+        # (update_hw_stats); they go on counting across close and open
         self.hw_totals = {name: 0 for name in regs.STAT_REGS}
         self._hw_raw: Optional[dict] = None
         self._frames_at_enable = 0       # hw_totals["frames"] when the queue was last enabled
@@ -174,14 +183,18 @@ class RxDriver:
 
     # ------------------------------------------------------------------ open / close
     async def open(self) -> None:
-        """ndo_open(): ring, page_pool, registers, fill the ring, enable, unmask."""
+        """ndo_open(): ring, page_pool, registers, fill the ring, enable, unmask.
+
+        As mvneta_rxq_init(): the descriptor ring first, then the pool. Without memory for the
+        ring, open fails with MemoryError (-ENOMEM) and leaves nothing allocated.
+        """
         if await self.mmio.readl(regs.ID) != regs.ID_VALUE:
             raise DeviceError("nic_rx_dma ID register mismatch")
-        if self.path == "page_pool":
-            self._create_pools()
         self.ring = self.hm.dma_alloc_coherent(self.N * regs.DESC_SIZE)
         if self.ring is None:
             raise MemoryError("dma_alloc_coherent for the RX ring failed")
+        if self.path == "page_pool":
+            self._create_pools()
         await self._hw_init()
         self.is_open = True
         if self._refill_failed:
@@ -210,7 +223,9 @@ class RxDriver:
         params = PagePoolParams(order=0, flags=PP_FLAG_DMA_MAP | PP_FLAG_DMA_SYNC_DEV,
                                 pool_size=self.N, dev=self.hm, napi=self, dma_dir=DMA_FROM_DEVICE,
                                 max_len=self._pp_max_len(), offset=self.headroom)
-        return page_pool_create(params, self.hm)
+        pool = page_pool_create(params, self.hm)
+        self.pools.append(pool)
+        return pool
 
     async def _hw_init(self) -> None:
         """Program ring and moderation, enable the queue, post buffers (interrupts stay masked)."""
@@ -244,12 +259,16 @@ class RxDriver:
             waited += self.poll_ns
 
     async def close(self) -> None:
-        """ndo_stop(): mask, stop NAPI, disable and drain the queue, reclaim, free, destroy the pool."""
+        """ndo_stop(): mask, stop NAPI, disable and drain the queue, reclaim, count what the
+        device left on the ring, free, destroy the pool (its release is deferred while the
+        stack still holds pages). The device's counters keep counting while the interface is
+        down; the next open folds them in."""
         self._closing = True
         await self.mmio.writel(0, regs.IMS)
         while self.napi_scheduled:
             await self.env.sleep_ns(self.poll_ns)
         await self._stop_and_reclaim()
+        await self._reconcile_stop()
         await self.mmio.writel(regs.ICR_ALL, regs.ICR)
         self.mmio.detach()
         self.hm.dma_free_coherent(self.ring)
@@ -258,6 +277,24 @@ class RxDriver:
         self.is_open = False
         self._closing = False
         await self._cpu()
+
+    async def set_ringparam(self, rx_pending: int) -> None:
+        """ethtool -G rx N (mvneta_ethtool_set_ringparam()): a running interface is stopped
+        (ndo_stop), the ring size changed, and the interface opened again (ndo_open) with a
+        new ring and a new pool. ValueError (-EINVAL) for a size the device cannot take;
+        MemoryError if the reopen finds no memory for the ring (the interface stays down)."""
+        if rx_pending & (rx_pending - 1) or \
+                not regs.RING_SIZE_MIN <= rx_pending <= regs.RING_SIZE_MAX:
+            raise ValueError(f"ring size {rx_pending}: use a power of two in "
+                             f"{regs.RING_SIZE_MIN} .. {regs.RING_SIZE_MAX}")
+        was_open = self.is_open
+        if was_open:
+            await self.close()
+        self.N = rx_pending
+        self.slots = [None] * rx_pending
+        self.rdmt = rx_pending // 4 if self._rdmt is None else self._rdmt
+        if was_open:
+            await self.open()
 
     async def _stop_and_reclaim(self) -> None:
         """Stop the queue, then free its buffers: the device no longer owns any of them."""
@@ -349,7 +386,7 @@ class RxDriver:
                 if self._icr_seen & regs.ICR_ERR:
                     await self._recover()
                 done = await self.napi_poll(self.budget)
-                if done >= self.budget:
+                if done >= self.budget and not self._closing:   # napi_disable() pending: stop
                     self.stats.napi_budget_exhausted += 1
                     await self.env.sleep_ns(0)
                     continue
@@ -567,6 +604,20 @@ class RxDriver:
             self.stats.rx_missed_errors -= recounted
         self._frames_at_enable, self._taken = self.hw_totals["frames"], 0
 
+    async def _reconcile_stop(self) -> None:
+        """The queue has stopped for close: the frames the device reported since enable are
+        final. Those NAPI did not take are still on the ring, and their buffers were freed
+        unread: rx_ring_discard counts them. Frames taken beyond those reported (a halt the
+        close overtook) are recounted as at a halt."""
+        await self.update_hw_stats()
+        left = self.hw_totals["frames"] - self._frames_at_enable - self._taken
+        if left > 0:
+            self.stats.rx_ring_discard += left
+        elif left < 0:
+            self.stats.rx_halt_recounted -= left
+            self.stats.rx_missed_errors += left
+        self._frames_at_enable, self._taken = self.hw_totals["frames"], 0
+
     async def _hw_init_keep_ims_masked(self) -> None:
         m = self.mmio
         await self._ack_causes()
@@ -602,16 +653,17 @@ class RxDriver:
         return hw
 
     async def rx_drops(self) -> dict:
-        """Frames lost since open, by cause: the device's counters (folded; the FIFO count as
-        rx_missed_errors) and the driver's own drops. With the frames delivered they add up to
-        every frame the MAC sent."""
+        """Frames lost since the first open, by cause: the device's counters (folded; the FIFO
+        count as rx_missed_errors; frames that arrive while the interface is down are among
+        them) and the driver's own drops (frames left on the ring at a stop among them). With
+        the frames delivered they add up to every frame the MAC sent."""
         await self.update_hw_stats()
         t, st = self.hw_totals, self.stats
         return {
             "device_fifo": st.rx_missed_errors, "device_nodesc": t["drop_nodesc"],
             "device_err": t["drop_err"], "device_oversize": t["drop_oversize"],
             "driver_mac_err": st.rx_mac_err, "driver_frame_err": st.rx_frame_err,
-            "driver_xdp_drop": st.rx_xdp_drop,
+            "driver_xdp_drop": st.rx_xdp_drop, "driver_ring_discard": st.rx_ring_discard,
         }
 
     async def snapshot(self) -> dict:
@@ -624,6 +676,7 @@ class RxDriver:
         out = {
             "path": self.path,
             "bug": self.bug,
+            "ring_size": self.N,
             "frames_delivered": drv["rx_packets"],
             "drops": drops,
             "device": hw,
@@ -635,6 +688,8 @@ class RxDriver:
             "breaches": dma["breaches"],
             "breaches_by_rule": dma["breaches_by_rule"],
             "pages_in_flight": pool.get("inflight", 0),
+            "pools_created": len(self.pools),
+            "pools_pending": sum(1 for p in self.pools if p.destroyed and not p.freed),
             "mappings_left": dma["mappings_live"],
             "pages_in_use": dma["pages_in_use"],
             "cpu_ns": dma["cpu_ns"],

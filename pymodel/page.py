@@ -66,14 +66,22 @@ class AllocatorStats:
     pgalloc: int = 0
     pgfree: int = 0
     alloc_fail: int = 0
+    alloc_fail_limit: int = 0        # of alloc_fail: the host memory limit was reached
     bulk_calls: int = 0
+    bulk_short: int = 0              # bulk calls that returned fewer pages than asked for
 
 
 class PageAllocator:
-    """Buddy-allocator stand-in: per-order LIFO free lists, counters, injectable failures."""
+    """Buddy-allocator stand-in: per-order LIFO free lists, counters, injectable failures.
+
+    mem_pages (0 or None: unlimited) is the host's memory in 4 KiB pages: an allocation that
+    would take more than that many pages in use at once fails, as alloc_pages() does when the
+    zone is below its watermark and reclaim finds nothing (GFP_ATOMIC, no OOM kill): it returns
+    NULL and counts in alloc_fail; a bulk allocation returns the pages it got before.
+    """
 
     def __init__(self, checker: Optional[Checker] = None, nr_nodes: int = 1, seed: int = 0,
-                 meter: Optional[object] = None) -> None:
+                 meter: Optional[object] = None, mem_pages: Optional[int] = None) -> None:
         self.checker = checker or Checker()
         self.nr_nodes = nr_nodes
         self.stats = AllocatorStats()
@@ -87,6 +95,9 @@ class PageAllocator:
         self.fail_rate = 0.0                       # fail each allocation with this probability
         self.fail_hook: Optional[Callable[[int], bool]] = None
         self.pfmemalloc_next = 0                   # mark the next n allocations pfmemalloc
+        self.mem_pages = mem_pages                 # host memory limit in pages (None/0: none)
+        self.pages_used = 0                        # base pages allocated now
+        self.pages_used_max = 0                    # the most ever allocated at once
 
     # --- failure injection -------------------------------------------------------------
     def _should_fail(self, order: int) -> bool:
@@ -117,6 +128,10 @@ class PageAllocator:
         if self._should_fail(order):
             self.stats.alloc_fail += 1
             return None
+        if self.mem_pages and self.pages_used + (1 << order) > self.mem_pages:
+            self.stats.alloc_fail += 1
+            self.stats.alloc_fail_limit += 1
+            return None
         free = self._free.get((order, nid))
         page = free.pop() if free else self._new_block(order, nid)
         page.refcount = 1
@@ -126,6 +141,8 @@ class PageAllocator:
             self.pfmemalloc_next -= 1
             page.pfmemalloc = True
         self.in_use[page.pfn] = page
+        self.pages_used += 1 << order
+        self.pages_used_max = max(self.pages_used_max, self.pages_used)
         self.stats.pgalloc += 1
         return page
 
@@ -136,6 +153,7 @@ class PageAllocator:
         for _ in range(nr):
             page = self.alloc_pages(0, nid, charge)
             if page is None:
+                self.stats.bulk_short += 1
                 break
             out.append(page)
         return out
@@ -154,6 +172,7 @@ class PageAllocator:
         page.dma_addr = 0
         page.pp_ref_count = 0
         del self.in_use[page.pfn]
+        self.pages_used -= 1 << page.order
         self._free.setdefault((page.order, page.nid), []).append(page)
         self.stats.pgfree += 1
 
@@ -177,6 +196,11 @@ class PageAllocator:
     def page_of(self, phys: int) -> Optional[Page]:
         """pfn_to_page(phys >> PAGE_SHIFT) as the head of its compound page, or None."""
         return self.pages.get(phys >> PAGE_SHIFT)
+
+    @property
+    def pages_free(self) -> Optional[int]:
+        """Pages left under the memory limit (None without one)."""
+        return self.mem_pages - self.pages_used if self.mem_pages else None
 
     @property
     def nr_in_use(self) -> int:
