@@ -88,17 +88,22 @@ class Host:
     iommu "profile": the profile's, None: off, or "strict" / "lazy"). hold: how long the
     stack holds each skb (default: freed at once); mangle: the stack's reader writes into
     each frame it reads. scoreboard: the one to check frames with (default: pymodel's
-    Scoreboard of self-describing frames, seeded with `seed`).
+    Scoreboard of self-describing frames, seeded with `seed`). mem_pages: the host's memory
+    in 4 KiB pages (the MEM_PAGES option; 0 or None: unlimited): past it the page allocator
+    fails as a real one does, and the driver's refill counts rx_alloc_fail and retries.
     """
 
     def __init__(self, env, *, profile: str = "cortex-a53", strict: bool = True,
                  coherent: Optional[bool] = None, iommu: Optional[str] = "profile",
                  seed: int = 0, hold: Optional[HoldTime] = None, mangle: bool = False,
-                 scoreboard=None) -> None:
+                 scoreboard=None, mem_pages: Optional[int] = None) -> None:
+        if mem_pages is not None and mem_pages < 0:
+            raise ValueError(f"mem_pages {mem_pages}: use a number of pages >= 0 (0: unlimited)")
         self.env = env
         self.seed = seed
         self.hm = HostMemory(get_profile(profile), strict=strict, coherent=coherent,
                              iommu=iommu, now_ns=lambda: env.now_ns, seed=seed)
+        self.hm.alloc.mem_pages = mem_pages or None
         self.scoreboard = scoreboard if scoreboard is not None else Scoreboard(seed=seed)
         self.skbs = SkbLayer(self.hm)
         self.stack = Stack(env, self.skbs, hold or HoldTime("fixed", 0.0), self.scoreboard,

@@ -1,8 +1,9 @@
 """Pure-Python runs: the host of pymodel.host on the reference NIC, with a paced MAC."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Union
 
+from .disrupt import Disruptor, DisruptSpec
 from .host import Host
 from .refnic import RefNic
 from .sim import Env
@@ -30,15 +31,17 @@ class RefSystem:
 
     The host (memory, skb layer, stack, scoreboard, driver, interrupt service) is
     pymodel.host.Host's; `hm`, `skbs`, `stack`, `scoreboard` and `driver` are its.
+    mem_pages: the host memory limit in pages (0 or None: unlimited).
     """
 
     def __init__(self, *, path: str = "page_pool", profile: str = "cortex-a53",
                  strict: bool = True, ring_size: int = 256, hold: Optional[HoldTime] = None,
                  bug: Optional[str] = None, seed: int = 0, coherent: Optional[bool] = None,
-                 iommu: Optional[str] = "profile", mangle: bool = False, **driver_kw) -> None:
+                 iommu: Optional[str] = "profile", mangle: bool = False,
+                 mem_pages: Optional[int] = None, **driver_kw) -> None:
         self.env = Env()
         self.host = Host(self.env, profile=profile, strict=strict, coherent=coherent,
-                         iommu=iommu, seed=seed, hold=hold, mangle=mangle)
+                         iommu=iommu, seed=seed, hold=hold, mangle=mangle, mem_pages=mem_pages)
         self.nic = RefNic(self.hm, self.env)
         self.host.attach(self.nic, path=path, ring_size=ring_size, bug=bug, **driver_kw)
         self.nic.on_irq = self.host.serve_irq(NicIrqLine(self.nic, self.env)).raised
@@ -76,6 +79,17 @@ class RefSystem:
     def close(self) -> None:
         """Run driver.close() to completion."""
         self.env.run_until_complete(self.driver.close())
+
+    def disrupt(self, spec: Union[str, DisruptSpec], seed: Optional[int] = None,
+                **kw) -> Disruptor:
+        """Start a Disruptor (pymodel.disrupt) on this system's driver; seed defaults to the
+        system's. Stop it with `settle()` before closing the interface for good."""
+        return Disruptor(self.env, self.host, spec, self.seed if seed is None else seed,
+                         **kw).start()
+
+    def settle(self, disruptor: Disruptor) -> None:
+        """Stop the disruptor and run until no disruption is in progress."""
+        self.env.run_until_complete(disruptor.settle())
 
     async def mac(self, n: int, sizes: Optional[SizeMix] = None, gbps: float = 1.0,
                   mac_err_every: int = 0, gap_ns: float = 0.0) -> None:
