@@ -208,7 +208,7 @@ class Disruptor:
             if self.stopped or (self.until_ns is not None and self.env.now_ns > self.until_ns):
                 return
             drv = self.driver
-            if not drv.is_open or drv._closing:
+            if not drv.is_open or drv.closing:
                 self.stopped = True             # closed from outside: the run is ending
                 return
             self.busy = True

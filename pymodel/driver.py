@@ -177,6 +177,11 @@ class RxDriver:
         return (self.ntc - self.ntu - 1) % self.N
 
     @property
+    def closing(self) -> bool:
+        """ndo_stop() is in progress."""
+        return self._closing
+
+    @property
     def posted(self) -> int:
         """Descriptors handed to the device and not yet cleaned."""
         return (self.ntu - self.ntc) % self.N
