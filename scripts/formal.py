@@ -70,6 +70,8 @@ JOBS = [
         "the same with the W-strobe defect waived (hosts the mutants)"),
     Job("dpath_bmc", "dpath.sby", "bmc", "bmc", 14, 600,
         "data engine with its neighbours abstracted: commands, progress"),
+    Job("dpath_q4", "dpath.sby", "q4", "bmc", 14, 600,
+        "the same at DESC_QUEUE 4, where the worst progress wait fits the depth"),
     Job("top_bmc", "top.sby", "bmc", "bmc", 16, 1200,
         "nic_rx_dma from reset, AXI-Lite set-up, fetch, DMA, writeback"),
 ]
@@ -171,6 +173,16 @@ MUTANTS = [
            "assign meta_pop = meta_pop_c || (state_reg == STATE_SCAN && !meta_valid && !run);",
            _job("dpath_bmc"), "meta_consumer",
            "the data engine pops the metadata FIFO while it is empty"),
+    Mutant("free_too_many", "nic_rx_frame_dma.v",
+           r"assign cmd_free = \(cmd_noaw_c \|\| frame_last\) \? frame_words :",
+           "assign cmd_free = (cmd_noaw_c || frame_last) ? frame_words + 1'b1 :",
+           _job("top_bmc"), "fifo_consumer",
+           "a frame's release frees one FIFO word more than the frame holds"),
+    Mutant("wstrb_all_ones", "nic_rx_axi_wr.v",
+           r"assign m_axi_wstrb = [^;]*;",
+           "assign m_axi_wstrb = {BYTES{1'b1}};",
+           _job("wpath_waived"), "axi_halt",
+           "every byte lane strobed, also on the W beats voided by a halt"),
     Mutant("cmd_queue_overrun", "nic_rx_axi_wr.v",
            r"wire q_room = q_count != WCMD_DEPTH\[WCMD_AW:0\];",
            "wire q_room = 1'b1;",
@@ -318,33 +330,47 @@ def report_jobs(results: List[Result]) -> bool:
         depth = "k-induction" if r.job.kind == "prove" else f"BMC depth {r.job.depth}"
         print(f"  {r.job.name:14s} {r.status:7s} {r.seconds:6.1f} s  {depth:15s} {r.job.what}{extra}")
         ok &= r.status == "PASS"
-    fams: Dict[str, Dict[str, object]] = {}
+    # per label: the passing proof that holds it, the passing BMC jobs, the failing job
+    proven: Dict[str, Result] = {}
+    bmc: Dict[str, List[Result]] = {}
+    failed: Dict[str, Result] = {}
+    fams: Dict[str, set] = {}
     for r in results:
         for lab in labels_of(FORMAL / r.job.sby, r.job.task):
-            f = fams.setdefault(family(lab), {"proven": None, "bmc": [], "failed": [], "n": set()})
-            f["n"].add(lab)
+            fams.setdefault(family(lab), set()).add(lab)
             if r.status == "PASS" and r.job.kind == "prove":
-                f["proven"] = f["proven"] or r
+                proven.setdefault(lab, r)
             elif r.status == "PASS":
-                f["bmc"].append(r)
+                bmc.setdefault(lab, []).append(r)
             elif lab in r.failed:
-                f["failed"].append(r)
+                failed.setdefault(lab, r)
     print("property families")
     for name in sorted(fams):
-        f = fams[name]
-        n = len(f["n"])
-        if f["failed"]:
-            r = f["failed"][0]
+        labs = sorted(fams[name])
+        n = len(labs)
+        bad = [failed[x] for x in labs if x in failed]
+        done = [x for x in labs if x in proven]
+        rest = [x for x in labs if x not in proven]
+        # the depth every unproven label of the family is checked to: the least of their
+        # deepest passing BMC jobs
+        deepest = [max(bmc[x], key=lambda b: b.job.depth) for x in rest if x in bmc]
+        bound = (min(deepest, key=lambda b: b.job.depth)
+                 if rest and len(deepest) == len(rest) else None)
+        if bad:
+            r = bad[0]
             line = f"FAILED in {r.job.name} at step {r.step} (trace {r.trace})"
-        elif f["proven"]:
-            r = f["proven"]
+        elif not rest:
+            r = proven[done[0]]
             line = f"proven (k-induction, {r.job.name}, {r.seconds:.1f} s)"
-            if f["bmc"]:
-                b = max(f["bmc"], key=lambda x: x.job.depth)
+            if all(x in bmc for x in labs):
+                b = max((b for x in labs for b in bmc[x]), key=lambda b: b.job.depth)
                 line += f"; bounded to depth {b.job.depth} in {b.job.name} ({b.seconds:.1f} s)"
-        elif f["bmc"]:
-            b = max(f["bmc"], key=lambda x: x.job.depth)
-            line = f"bounded to depth {b.job.depth} ({b.job.name}, {b.seconds:.1f} s)"
+        elif bound and done:
+            r = proven[done[0]]
+            line = (f"{len(done)} of {n} proven (k-induction, {r.job.name}); the rest bounded "
+                    f"to depth {bound.job.depth} ({bound.job.name}, {bound.seconds:.1f} s)")
+        elif bound:
+            line = f"bounded to depth {bound.job.depth} ({bound.job.name}, {bound.seconds:.1f} s)"
         else:
             line = "not checked (its job did not finish)"
         print(f"  {name:16s} {n:2d} assertions  {line}")
