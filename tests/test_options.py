@@ -72,6 +72,11 @@ GOOD = [
     {"HOLD": "fixed:0"}, {"HOLD": "fixed:5000"}, {"HOLD": "exp:20000"}, {"HOLD": "pareto:20000"},
     {"MAC_ERR_EVERY": "0"}, {"MAC_ERR_EVERY": "50"},
     {"FAULT_WRITE": "0"}, {"FAULT_WRITE": "2000"},
+    {"BACKPRESSURE": "0"}, {"BACKPRESSURE": "0.3"}, {"BACKPRESSURE": "0.95"},
+    {"MEM_LATENCY": "0,0"}, {"MEM_LATENCY": "200,100"}, {"MEM_LATENCY": "1000,0"},
+    {"MEM_LATENCY": "0,62.5"}, {"MEM_LATENCY": "100000,100000"},
+    {"MAC_PAUSE": "0"}, {"MAC_PAUSE": "0.2"},
+    {"MONITOR": "1"}, {"MONITOR": "0"},
     {"BUG": ""}, {"BUG": "none"},
     *({"BUG": b, "DRIVER": p} for b in BUGS for p in BUGS[b]),
     {"STRICT": "1"}, {"STRICT": "0"},
@@ -132,6 +137,20 @@ def test_defaults_and_types():
     assert parse(environ={v: "" for v in MAKE_VARS}) == o
     assert parse({"FRAMES": "50"}, environ={"FRAMES": "7", "SEED": "3"}).frames == 50
     assert parse(environ={"SEED": "3"}).seed == 3
+
+
+def test_bus_timing_options():
+    o = parse(environ={})
+    assert (o.backpressure, o.mem_latency, o.mac_pause, o.monitor) == (0.0, "0,0", 0.0, 1)
+    assert o.latency_ns() == (0.0, 0.0)
+    o = parse({"MEM_LATENCY": " 250 , 1e2", "BACKPRESSURE": "0.25", "MAC_PAUSE": ".1",
+               "MONITOR": "0"}, environ={})
+    assert o.mem_latency == "250,100" and o.latency_ns() == (250.0, 100.0)
+    assert (o.backpressure, o.mac_pause, o.monitor) == (0.25, 0.1, 0)
+    assert parse({"MEM_LATENCY": "-0,0"}, environ={}).mem_latency == "0,0"
+    assert o.command() == ("make sim SEED=1 BACKPRESSURE=0.25 MEM_LATENCY=250,100 "
+                           "MAC_PAUSE=0.1 MONITOR=0")
+    assert Options.from_text(o.text()) == o
 
 
 def test_text_and_env_round_trip(monkeypatch, files):
@@ -228,6 +247,13 @@ BAD = [
     ({"HOLD": "exp:-1"}, "HOLD"), ({"HOLD": "pareto:abc"}, "HOLD"),
     ({"MAC_ERR_EVERY": "-1"}, "MAC_ERR_EVERY"), ({"MAC_ERR_EVERY": "x"}, "MAC_ERR_EVERY"),
     ({"FAULT_WRITE": "-3"}, "FAULT_WRITE"), ({"FAULT_WRITE": "x"}, "FAULT_WRITE"),
+    ({"BACKPRESSURE": "1"}, "BACKPRESSURE"), ({"BACKPRESSURE": "-0.1"}, "BACKPRESSURE"),
+    ({"BACKPRESSURE": "x"}, "BACKPRESSURE"), ({"BACKPRESSURE": "nan"}, "BACKPRESSURE"),
+    ({"MEM_LATENCY": "100"}, "MEM_LATENCY"), ({"MEM_LATENCY": "a,1"}, "MEM_LATENCY"),
+    ({"MEM_LATENCY": "-1,0"}, "MEM_LATENCY"), ({"MEM_LATENCY": "1,2,3"}, "MEM_LATENCY"),
+    ({"MEM_LATENCY": "200000,0"}, "MEM_LATENCY"), ({"MEM_LATENCY": "inf,0"}, "MEM_LATENCY"),
+    ({"MAC_PAUSE": "1"}, "MAC_PAUSE"), ({"MAC_PAUSE": "x"}, "MAC_PAUSE"),
+    ({"MONITOR": "2"}, "MONITOR"), ({"MONITOR": "yes"}, "MONITOR"),
     ({"BUG": "nonsense"}, "BUG"), ({"BUG": "double_put", "DRIVER": "legacy"}, "BUG"),
     ({"STRICT": "yes"}, "STRICT"),
     ({"PARAMS": "bogus"}, "PARAMS"), ({"PARAMS": "NOPE=1"}, "PARAMS"),

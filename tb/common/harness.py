@@ -4,19 +4,23 @@
 the block's ports with from_prefix (the AXI-Lite master of the registers, the MAC's
 AXI-Stream source, the AXI slave that answers the DMA master port from `target`), reads the
 build's parameters from the environment (tb.common.params) and hooks the AXI protocol monitor
-to the slave; `reset()` starts the monitor. Every check reports through `error()`; `check()`
-raises the first one. `backpressure()` stalls the slave's channels and the stream source at
-random. The RTL bench (tb.rtl.bench.TB) and the co-simulation (tb.cosim.cosim.CoSim) are
-subclasses; the monitor's confinement checks look at the subclass's `ring` (None: no ring).
+to the slave; `reset()` starts the monitor (unless the harness is made with monitor=False).
+Every check reports through `error()`; `check()` raises the first one. `backpressure()` stalls
+the slave's channels and the stream source at random, a pause drawn every clock (the RTL
+bench); `bus_timing()` does the same while the bus is busy and adds a pipelined latency to
+read data and write responses (`BusTiming`, the co-simulation). The RTL bench
+(tb.rtl.bench.TB) and the co-simulation (tb.cosim.cosim.CoSim) are subclasses; the monitor's
+confinement checks look at the subclass's `ring` (None: no ring).
 """
 
 import logging
 import random
 import time
+from collections import deque
 
 import cocotb
 from cocotb.clock import Clock
-from cocotb.triggers import ClockCycles, RisingEdge
+from cocotb.triggers import ClockCycles, FallingEdge, First, RisingEdge
 from cocotb.utils import get_sim_time
 from cocotbext.axi import (
     AxiBus,
@@ -51,11 +55,136 @@ def pause_gen(rng, p, burst=1):
         i = i + 1 if i + 1 < n else 0
 
 
+class BusTiming:
+    """The memory's and the MAC's timing: random pauses on the AXI slave's five channels and
+    inside frames on the stream source, and a pipelined latency on read data and write
+    responses. Made by `Harness.bus_timing()`.
+
+    cocotbext-axi's AxiSlave serves one burst at a time per direction: its read process takes
+    an AR off the AR channel's queue, reads the burst from its target beat by beat and queues
+    the R beats on the R channel; its write process takes an AW and its W beats, writes them
+    and queues one B. Every channel has a public `pause` (READY low on AW, W and AR, VALID low
+    on R and B), and this class sets them:
+
+    - p_axi: every clock, each channel not already pausing starts a pause of 1 to `burst`
+      clocks with probability p_axi (pause_gen, one generator per channel seeded from the
+      harness's rng);
+    - rd_ns: the first R beat of each read burst is driven no earlier than rd_ns after the AR
+      handshake of that burst; later beats follow as the channel allows;
+    - b_ns: each B is driven no earlier than b_ns after the AW handshake of its burst (the write
+      reached memory when its W beats arrived, as a posted write does);
+    - p_src: every clock while the stream source has a frame to send, a gap (`tvalid` low) of
+      1 to `burst` clocks starts with probability p_src; the first beat after the source was
+      idle goes out at once.
+
+    Latency is pipelined: each burst's time counts from its own handshake, and a response held
+    does not stop later requests from being accepted. With a latency set the slave's channel
+    queues are unbounded (their `queue_occupancy_limit`), so only the block's own limits (its
+    outstanding descriptor reads, MAX_OUTSTANDING write bursts) bound what is in flight. A
+    request is in flight from its handshake until its response's: an AR until the handshake of
+    its last R beat, an AW until its B's. Responses stay in order (AXI IDs are all 0).
+
+    One coroutine times the slave and one the stream, each at the falling clock edge: every
+    signal involved changes just after a rising edge, so what it samples there is what the
+    next rising edge sees (a handshake then completes), and the pauses it sets are what the
+    models act on at that edge. While nothing is in flight and no AR, AW or W is valid the
+    slave's coroutine sleeps until ARVALID, AWVALID or WVALID rises; while the source has no
+    frame, the stream's sleeps until TVALID rises. `in_flight` keeps the most reads and writes
+    in flight at once (while the slave is timed); `held` counts the clocks R and B waited for
+    their latency, `gaps` the clocks the source held `tvalid` low with a frame to send.
+    """
+
+    def __init__(self, harness, *, p_axi=0.0, p_src=0.0, rd_ns=0.0, b_ns=0.0, burst=4):
+        self.dut = harness.dut
+        rd_if, wr_if = harness.axi.read_if, harness.axi.write_if
+        self.channels = {"aw": wr_if.aw_channel, "w": wr_if.w_channel, "b": wr_if.b_channel,
+                         "ar": rd_if.ar_channel, "r": rd_if.r_channel}
+        self.source = harness.source
+        rng = harness.rng
+        self.pauses = {n: pause_gen(random.Random(rng.random()), p_axi, burst)
+                       for n in self.channels} if p_axi else {}
+        self.src_pauses = pause_gen(random.Random(rng.random()), p_src, burst) if p_src else None
+        if rd_ns or b_ns:
+            for ch in self.channels.values():
+                ch.queue_occupancy_limit = -1
+        self.half_ps = round(harness.clk_ns * 1000) // 2
+        self.rd_ps = round(rd_ns * 1000)
+        self.b_ps = round(b_ns * 1000)
+        self.reads = deque()          # [due time, beats left] per AR in flight, in order
+        self.writes = deque()         # due time of the B of each AW in flight, in order
+        self.in_flight = {"read": 0, "write": 0}
+        self.held = {"r": 0, "b": 0}
+        self.gaps = 0
+        self.slave_timed = bool(p_axi or rd_ns or b_ns)
+        if self.slave_timed:
+            cocotb.start_soon(self._slave())
+        if p_src:
+            cocotb.start_soon(self._stream())
+
+    async def _slave(self):
+        d = self.dut
+        arvalid, arready, arlen = d.m_axi_arvalid, d.m_axi_arready, d.m_axi_arlen
+        rvalid, rready = d.m_axi_rvalid, d.m_axi_rready
+        awvalid, awready, wvalid = d.m_axi_awvalid, d.m_axi_awready, d.m_axi_wvalid
+        bvalid, bready = d.m_axi_bvalid, d.m_axi_bready
+        rst = d.rst
+        fall = FallingEdge(d.clk)
+        reads, writes, most, held = self.reads, self.writes, self.in_flight, self.held
+        r_ch, b_ch = self.channels["r"], self.channels["b"]
+        pauses = [(self.channels[n], g) for n, g in self.pauses.items() if n not in ("r", "b")]
+        gen_r, gen_b = self.pauses.get("r"), self.pauses.get("b")
+        while True:
+            await fall
+            if str(rst.value) == "1":
+                reads.clear()
+                writes.clear()
+                continue
+            edge = get_sim_time("ps") + self.half_ps     # the rising edge these values meet
+            if reads and str(rvalid.value) == "1" and str(rready.value) == "1":
+                reads[0][1] -= 1
+                if not reads[0][1]:
+                    reads.popleft()
+            if writes and str(bvalid.value) == "1" and str(bready.value) == "1":
+                writes.popleft()
+            ar = str(arvalid.value) == "1"
+            aw = str(awvalid.value) == "1"
+            if ar and str(arready.value) == "1":
+                reads.append([edge + self.rd_ps, int(arlen.value) + 1])
+                most["read"] = max(most["read"], len(reads))
+            if aw and str(awready.value) == "1":
+                writes.append(edge + self.b_ps)
+                most["write"] = max(most["write"], len(writes))
+            hold_r = bool(reads) and reads[0][0] > edge
+            hold_b = bool(writes) and writes[0] > edge
+            held["r"] += hold_r
+            held["b"] += hold_b
+            for ch, gen in pauses:
+                ch.pause = next(gen)
+            r_ch.pause = hold_r or (gen_r is not None and next(gen_r))
+            b_ch.pause = hold_b or (gen_b is not None and next(gen_b))
+            if not (reads or writes or ar or aw or str(wvalid.value) == "1"):
+                await First(RisingEdge(arvalid), RisingEdge(awvalid), RisingEdge(wvalid))
+
+    async def _stream(self):
+        src, gen = self.source, self.src_pauses
+        tvalid = self.dut.s_axis_rx_tvalid
+        fall = FallingEdge(self.dut.clk)
+        while True:
+            await fall
+            if src.idle():
+                src.pause = False
+                await RisingEdge(tvalid)
+                continue
+            src.pause = next(gen)
+            self.gaps += src.pause
+
+
 class Harness:
     """nic_rx_dma's ports driven and watched; `target` is the AXI slave's memory (an object
-    with async read(address, length) and write(address, data))."""
+    with async read(address, length) and write(address, data)). monitor=False leaves the
+    protocol monitor off (the co-simulation's MONITOR=0, to measure what it costs)."""
 
-    def __init__(self, dut, target, *, clk_ns, seed):
+    def __init__(self, dut, target, *, clk_ns, seed, monitor=True):
         self.dut = dut
         self.dw = len(dut.s_axis_rx_tdata)
         self.nbytes = self.dw // 8
@@ -68,6 +197,8 @@ class Harness:
         logging.getLogger(f"cocotb.{dut._name}").setLevel(logging.WARNING)
         self.errors = []
         self.ring = None        # the descriptor ring the monitor confines reads to
+        self.monitor = monitor
+        self.timing = None      # BusTiming, once bus_timing() made one
         self.t0 = time.time()
 
         cocotb.start_soon(Clock(dut.clk, clk_ns, unit="ns", impl="gpi").start(start_high=False))
@@ -86,7 +217,8 @@ class Harness:
         return get_sim_time("ns")
 
     def error(self, msg):
-        m = f"[{self.now():.0f} ns, clock {self.mon.cyc}] {msg}"
+        clock = f", clock {self.mon.cyc}" if self.monitor else ""
+        m = f"[{self.now():.0f} ns{clock}] {msg}"
         if not self.errors:
             self.log.error("%s (seed %d)", m, self.seed)
         self.errors.append(m)
@@ -105,7 +237,7 @@ class Harness:
         await ClockCycles(self.dut.clk, hold)
         self.dut.rst.value = 0
         await RisingEdge(self.dut.clk)
-        if not self.mon.running:
+        if self.monitor and not self.mon.running:
             self.mon.start()
         if settle > 1:
             await ClockCycles(self.dut.clk, settle - 1)
@@ -148,3 +280,10 @@ class Harness:
         else:
             self.source.clear_pause_generator()
             self.source.pause = False
+
+    def bus_timing(self, *, p_axi=0.0, p_src=0.0, rd_ns=0.0, b_ns=0.0, burst=4):
+        """Random pauses on the slave's channels and inside frames on the stream source, and
+        read and write-response latency (BusTiming); call once, before reset is released."""
+        self.timing = BusTiming(self, p_axi=p_axi, p_src=p_src, rd_ns=rd_ns, b_ns=b_ns,
+                                burst=burst)
+        return self.timing

@@ -14,7 +14,12 @@ level-triggered interrupt service).
 - DriverRing: the driver's descriptor ring as the monitor sees it, so the monitor's
   descriptor-read confinement check runs against the real driver.
 - The protocol monitor runs in every co-simulation; what it reports is among the run's errors
-  and fails the verdict (with STRICT=1 it also ends the run, as a DMA breach does).
+  and fails the verdict (with STRICT=1 it also ends the run, as a DMA breach does). MONITOR=0
+  leaves it off, only to measure what it costs.
+- BACKPRESSURE, MEM_LATENCY and MAC_PAUSE set the memory's and the MAC's timing through the
+  harness's bus_timing() (tb.common.harness.BusTiming): random pauses on the five AXI
+  channels, read data and write responses held for a pipelined latency, random gaps inside
+  frames on the MAC stream.
 - A MAC source paces frames at an Ethernet rate and records them on the scoreboard.
 At the end the driver is closed, the pool destroyed, leaks checked, and the results written.
 """
@@ -219,8 +224,12 @@ class CoSim(Harness):
         self.skbs = self.host.skbs
         self.stack = self.host.stack
         self.target = DmaTarget(self.hm, self._fail, opt.fault_write)
-        super().__init__(dut, self.target, clk_ns=opt.clk_ns, seed=opt.seed)
+        super().__init__(dut, self.target, clk_ns=opt.clk_ns, seed=opt.seed,
+                         monitor=bool(opt.monitor))
         self.target.attach(self.axi)
+        rd_ns, b_ns = opt.latency_ns()
+        if opt.backpressure or opt.mac_pause or rd_ns or b_ns:
+            self.bus_timing(p_axi=opt.backpressure, p_src=opt.mac_pause, rd_ns=rd_ns, b_ns=b_ns)
         for name in ("cocotb.nic_rx_dma", f"cocotb.{dut._name}"):
             logging.getLogger(name).setLevel(logging.ERROR)
         # enabling the queue starts the monitor's error rules afresh (a halt's recovery)
@@ -338,6 +347,33 @@ class CoSim(Harness):
                               "offset": (f["address"] - ring[0]) % regs.DESC_SIZE}
         return f
 
+    def _bus(self) -> dict:
+        """The memory's and the MAC's timing options and what was in flight: with any of them
+        set, the most reads (AR to last R) and writes (AW to B) in flight at once and the clocks
+        R and B were held for their latency, and the clocks the MAC stream paused inside or
+        between queued frames; from the monitor, when it ran, the write bursts,
+        the most in flight by its handshake clocks and the fewest clocks from an AW handshake
+        to its B's."""
+        o = self.opt
+        bus = {"backpressure": o.backpressure, "mem_latency_ns": list(o.latency_ns()),
+               "mac_pause": o.mac_pause, "monitor": bool(o.monitor)}
+        if self.timing is not None and self.timing.slave_timed:
+            bus["in_flight_max"] = dict(self.timing.in_flight)
+            bus["held_clocks"] = dict(self.timing.held)
+        if self.timing is not None and o.mac_pause:
+            bus["mac_gap_clocks"] = self.timing.gaps
+        if self.monitor:
+            aw, b = self.mon.aw_cyc, self.mon.b_cyc
+            most, done = 0, 0
+            for k, cyc in enumerate(aw):
+                while done < len(b) and b[done] <= cyc:
+                    done += 1
+                most = max(most, k + 1 - done)
+            bus["monitor_writes"] = {
+                "bursts": len(aw), "in_flight_max": most,
+                "b_clocks_min": min((b[k] - aw[k] for k in range(len(b))), default=None)}
+        return bus
+
     def _results(self, snap: dict, sim_ns: float, wall: float, leaks) -> dict:
         o = self.opt
         sb = self.scoreboard
@@ -350,7 +386,7 @@ class CoSim(Harness):
             "sim": o.sim, "driver": o.driver, "coherent": o.coherent, "iommu": o.iommu,
             "profile": o.profile, "sizes": o.sizes, "rate_gbps": o.rate, "seed": o.seed,
             "data_w": o.data_w, "clk_ns": o.clk_ns, "ring_size": o.ring, "bug": o.bug or None,
-            "strict": bool(o.strict),
+            "strict": bool(o.strict), "bus": self._bus(),
             "frames_sent": self.sent,
             "frames_delivered": delivered,
             "drops": drops,

@@ -38,7 +38,7 @@ DATA_WIDTHS = (64, 128, 256, 512)           # docs/CONTRACT.md §2: every one mu
 IOMMU_MODES = ("off", "strict", "lazy")      # off, or pymodel.iommu.Iommu's two modes
 FRAME_MAX = regs.MAX_FRAME_RESET            # longest generated frame: the device's MAX_FRAME
 CLOCK_STEP_PS = 1                           # the simulators' time precision (tb/common/build.py)
-
+LATENCY_MAX_NS = 100_000                    # MEM_LATENCY's bound: 100 us, far past any DRAM or PCIe
 
 
 class OptionError(ValueError):
@@ -93,6 +93,32 @@ def _positive_float(s: str) -> float:
     if not 0 < v < math.inf:
         raise _Refused()
     return v
+
+
+def _probability(s: str) -> float:
+    try:
+        v = float(s)
+    except ValueError:
+        raise _Refused("not a number") from None
+    if not 0 <= v < 1:
+        raise _Refused()
+    return v
+
+
+def _latency(s: str) -> str:
+    parts = s.split(",")
+    if len(parts) != 2:
+        raise _Refused("not two numbers")
+    ns = []
+    for part in parts:
+        try:
+            v = float(part)
+        except ValueError:
+            raise _Refused(f"{part.strip()!r} is not a number") from None
+        if not 0 <= v <= LATENCY_MAX_NS:
+            raise _Refused()
+        ns.append(v)
+    return ",".join(f"{v + 0.0:g}" for v in ns)          # + 0.0: "-0" reads as 0
 
 
 def _data_w(s: str) -> int:
@@ -260,6 +286,28 @@ class Options:
                                 "the driver recovers (a `halts` row in the summary); at a high "
                                 "frame rate, recovery (refilling the ring) may outlast the "
                                 "traffic, so nothing arrives after it")
+    backpressure: float = _opt(0.0, _probability, "a probability P with 0 <= P < 1",
+                               values="`0`, `P`",
+                               doc="random pauses on all five AXI channels of the memory (READY "
+                                   "low on AW, W and AR, VALID low on R and B): each clock starts "
+                                   "a pause of 1 to 4 clocks with probability P (0 ≤ P < 1), "
+                                   "drawn from SEED")
+    mem_latency: str = _opt("0,0", _latency,
+                            f"RD_NS,B_NS, two numbers of ns from 0 to {LATENCY_MAX_NS}",
+                            values="`0,0`, `RD_NS,B_NS`",
+                            doc="memory latency: each read burst's first R beat comes back at "
+                                "least RD_NS after its AR handshake, each B at least B_NS after "
+                                "its AW handshake, with every request the block issues in "
+                                "flight at once (pipelined, in order; docs/BENCH.md)")
+    mac_pause: float = _opt(0.0, _probability, "a probability P with 0 <= P < 1",
+                            values="`0`, `P`",
+                            doc="random gaps inside frames on the MAC stream (`tvalid` low): "
+                                "each clock starts a gap of 1 to 4 clocks with probability P "
+                                "(0 ≤ P < 1), drawn from SEED")
+    monitor: int = _opt(1, _flag, "1 (the AXI protocol monitor runs) or 0 (it does not)",
+                        values="`1`, `0`",
+                        doc="the AXI protocol monitor; `0` only to measure what it costs "
+                            "(figures below)")
     params: str = _opt("", _params, "nothing (the defaults), small, or NAME=V,NAME=V with NAME a "
                                     f"parameter of hdl/{TOP}.v other than DATA_W and V a "
                                     "positive integer",
@@ -339,6 +387,11 @@ class Options:
         """HOLD as (kind, ns) for pymodel.stack.HoldTime."""
         kind, _, ns = self.hold.partition(":")
         return kind, float(ns)
+
+    def latency_ns(self) -> Tuple[float, float]:
+        """MEM_LATENCY as (read, write response) ns."""
+        rd, b = self.mem_latency.split(",")
+        return float(rd), float(b)
 
     def text(self) -> Dict[str, str]:
         """Option name -> value as text, every option a make variable sets (not `results`)."""

@@ -69,6 +69,25 @@ def failures(xml: Path):
     return out
 
 
+def _bus_row(bus: dict) -> list:
+    """The `memory bus` row: the options that change the bus's timing, what was in flight, and
+    whether the protocol monitor was off; none when every one is at its default."""
+    rd, b = bus.get("mem_latency_ns") or (0, 0)
+    words = []
+    if bus.get("backpressure"):
+        words.append(f"backpressure {bus['backpressure']:g}")
+    if rd or b:
+        words.append(f"latency R {rd:g} ns B {b:g} ns")
+    if bus.get("mac_pause"):
+        words.append(f"MAC pause {bus['mac_pause']:g}")
+    most = bus.get("in_flight_max")
+    if most:
+        words.append(f"in flight at most: reads {most['read']} writes {most['write']}")
+    if bus and not bus.get("monitor", True):
+        words.append("AXI monitor off")
+    return [("memory bus", "  ".join(words))] if words else []
+
+
 def summary(res: dict, command: str = "") -> str:
     """The table `make sim` prints; `command`, the line that repeats the run, ends it."""
     pp = res.get("page_pool", {})
@@ -81,6 +100,7 @@ def summary(res: dict, command: str = "") -> str:
                 + (f", PARAMS {res['params']}" if res.get("params") else "")),
         ("traffic", f"{res['frames_sent']} frames, sizes {res['sizes']}, {res['rate_gbps']} Gb/s, "
                     f"seed {res['seed']}"),
+        *_bus_row(res.get("bus") or {}),
         ("frames", f"sent {res['frames_sent']}  delivered {res['frames_delivered']}  "
                    f"dropped {res['drops_total']}  mismatched {res['mismatches']}"),
         ("drops by cause", "  ".join(f"{k} {v}" for k, v in drops.items()) or "-"),
