@@ -7,11 +7,11 @@ slave model samples them too) until VALID is low again. AW is sampled in the Rea
 of the timestep where its signals last changed: the block's registers and the slave's AWREADY
 change just after a rising edge and hold until the next, so these are the values the next
 edge sees, and a handshake is recorded before any coroutine that edge wakes runs (the bench
-polls `aw_cyc`; the slave takes the burst later still). Idle or stalled (VALID high, READY
-low), AW sleeps until AWVALID changes or, while stalled, AWREADY rises or the payload
-changes; a stall costs nothing per clock. READY is read only while VALID is high, the payload
-only at a handshake or a stall. `cyc` is the simulated time since `start()` over the clock
-period (measured during reset), so counting clocks needs no wake-up either.
+polls `aw_cyc`). Idle or stalled (VALID high, READY low), AW sleeps until AWVALID changes or,
+while stalled, AWREADY rises or the payload changes: a stall, however long, costs a few
+wake-ups. READY is read only while VALID is high, the payload only at a handshake or a stall.
+`cyc` is the simulated time since `start()` over the clock period (measured during reset), so
+counting clocks needs no wake-up either.
 
 Per handshake it checks:
 
@@ -228,9 +228,9 @@ class AxiMonitor:
         new = True                # the next W beat seen starts a new presentation
         first = 0                 # clock at which the current W beat was first seen
         await clk
+        cyc = self.cyc
         while self._running:
             if str(valid.value) == "1":
-                cyc = self.cyc
                 if new:
                     first = cyc
                     new = False
@@ -248,6 +248,7 @@ class AxiMonitor:
                         self.error("W payload changed while stalled")
                     st = p
                 await clk
+                cyc += 1
                 continue
             if st is not None:
                 self.error("WVALID dropped before WREADY")
@@ -255,6 +256,7 @@ class AxiMonitor:
                 new = True
             await rise
             await self._next_clock(get_sim_time())
+            cyc = self.cyc
 
     async def _b_channel(self):
         s = self._s
