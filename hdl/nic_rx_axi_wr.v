@@ -211,7 +211,8 @@ reg [BYTES-1:0]    o_strb_mem [0:(1<<OUT_AW)-1];
 reg                o_last_mem [0:(1<<OUT_AW)-1];
 reg [OUT_AW:0]     o_wr_reg;
 reg [OUT_AW:0]     o_rd_reg;
-reg                w_hold_reg;
+reg                w_hold_reg;     // the beat on W was shown last clock and not taken
+reg                w_void_reg;     // ... and it was shown with wstrb 0
 
 wire [WCMD_AW-1:0] qh = q_rd_reg[WCMD_AW-1:0];
 wire               q_nonempty = q_count != 0;
@@ -281,7 +282,10 @@ wire [DATA_W-1:0] b_data = sb_wb_reg ? sb_wbdata_reg : pair_shifted[DATA_W-1:0];
 wire w_fire = m_axi_wvalid && m_axi_wready;
 assign m_axi_wvalid = o_count != 0;
 assign m_axi_wdata = o_data_mem[o_rd_reg[OUT_AW-1:0]];
-assign m_axi_wstrb = (halt && !w_hold_reg) ? {BYTES{1'b0}} : o_strb_mem[o_rd_reg[OUT_AW-1:0]];
+// A beat first shown while halted goes out with wstrb 0; a stalled beat keeps the strobes it
+// was first shown with, so its payload stays stable until WREADY (AXI) whichever way.
+wire w_void = w_hold_reg ? w_void_reg : halt;
+assign m_axi_wstrb = w_void ? {BYTES{1'b0}} : o_strb_mem[o_rd_reg[OUT_AW-1:0]];
 assign m_axi_wlast = o_last_mem[o_rd_reg[OUT_AW-1:0]];
 
 assign free_valid = sb_free_valid_reg;
@@ -374,6 +378,7 @@ always @(posedge clk) begin
         o_rd_reg <= o_rd_reg + 1'b1;
     end
     w_hold_reg <= m_axi_wvalid && !m_axi_wready;
+    w_void_reg <= w_void;
 
     // B
     if (b_fire) begin
@@ -395,6 +400,7 @@ always @(posedge clk) begin
         o_wr_reg <= 0;
         o_rd_reg <= 0;
         w_hold_reg <= 1'b0;
+        w_void_reg <= 1'b0;
         frames_in_flight_reg <= 0;
     end
 end

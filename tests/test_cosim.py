@@ -286,10 +286,9 @@ def test_sabotage_is_caught_under_bus_timing(sim, bug):
 
 
 # An injected write error under W backpressure: W beats the halt leaves owed go out with wstrb
-# 0 (docs/DESIGN.md, "Halt"), but a beat first shown void and then stalled gets its strobes
-# back (nic_rx_axi_wr.v: wstrb keys on w_hold_reg, set by any stall): its payload changes
-# while stalled and its bytes reach memory after the error. The monitor names both.
-@pytest.mark.xfail(strict=True, reason="RTL: a void W beat regains its wstrb when stalled")
+# 0 (docs/DESIGN.md, "Halt"), and a beat stalled on the bus keeps the strobes it was first
+# shown with, void or not (nic_rx_axi_wr.v, w_void_reg), so its payload stays stable and no
+# byte reaches memory after the error. The monitor checks both.
 def test_halt_under_backpressure():
     res = cosim("timing-halt", sim="verilator", frames=200, rate=10, sizes="fixed:1500",
                 fault_write=1037, backpressure=0.3, seed=1)
