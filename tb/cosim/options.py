@@ -297,8 +297,9 @@ class Options:
                             values="`0,0`, `RD_NS,B_NS`",
                             doc="memory latency: each read burst's first R beat comes back at "
                                 "least RD_NS after its AR handshake, each B at least B_NS after "
-                                "its AW handshake, with every request the block issues in "
-                                "flight at once (pipelined, in order; docs/BENCH.md)")
+                                "its AW handshake; pipelined: later requests are accepted "
+                                "meanwhile, so only the block's own limits bound what is in "
+                                "flight (docs/BENCH.md)")
     mac_pause: float = _opt(0.0, _probability, "a probability P with 0 <= P < 1",
                             values="`0`, `P`",
                             doc="random gaps inside frames on the MAC stream (`tvalid` low): "
