@@ -133,9 +133,9 @@ def run_test(sim: str, bdir: Path, module: str, test_dir: Path, *, test_filter: 
     from cocotb_tools.runner import get_runner
     venv_on_path()
     test_dir.mkdir(parents=True, exist_ok=True)
-    # The runner hands the simulator this interpreter's sys.path as PYTHONPATH: `tb` and
-    # `pymodel` are installed in the venv, and pytest puts tests/rtl on sys.path
-    # (pyproject.toml) for the RTL suite's modules.
+    # The runner hands the simulator this interpreter's import path as PYTHONPATH: `tb` and
+    # `pymodel` are installed in the venv, and pytest adds tests/rtl (pyproject.toml) for the
+    # RTL suite's modules.
     env = {"PYTHONWARNINGS": "ignore::DeprecationWarning",
            "COCOTB_LOG_LEVEL": os.environ.get("COCOTB_LOG_LEVEL", "WARNING"),
            # cocotb takes a bare COVERAGE=1 (ours: coverage builds) for its old name of
