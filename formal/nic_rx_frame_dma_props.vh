@@ -149,17 +149,13 @@ end
  * is begun within DESC_QUEUE clocks: at most DESC_QUEUE - 1 clocks without it
  * (docs/FORMAL.md, "Bounded progress").
  */
-reg [18:0] f_cover, f_scanned;
+reg [18:0] f_cover;
 integer f_i;
 always @(*) begin
     f_cover = 19'd0;
-    f_scanned = 19'd0;
     for (f_i = 0; f_i < DESC_QUEUE; f_i = f_i + 1) begin
         if (f_i < f_q_avail) begin
             f_cover = f_cover + {3'd0, f_dlen_now[(q_use_reg[QW-1:0] + f_i) & (DESC_QUEUE - 1)]};
-        end
-        if (f_i < k_reg) begin
-            f_scanned = f_scanned + {3'd0, f_dlen_now[(q_use_reg[QW-1:0] + f_i) & (DESC_QUEUE - 1)]};
         end
     end
 end
@@ -174,13 +170,6 @@ end
 always @(*) begin
     if (f_live && !rst) begin
         progress__begin: assert (f_ready_wait < DESC_QUEUE);
-        // what the scan has seen: the descriptors [q_use, q_use + k) of the head frame, too
-        // few for it; each stall clock scans one more (why the bound holds)
-        progress__scan_avail: assert (k_reg <= f_q_avail);
-        progress__scan_sum: assert (f_scanned == {2'd0, sum_reg});
-        progress__scan_short: assert (k_reg == 0 || (state_reg == STATE_SCAN && meta_valid
-                                                      && sum_reg < {1'b0, meta_len}));
-        progress__scan_wait: assert ({1'b0, f_ready_wait} <= {{(8-QW){1'b0}}, k_reg});
     end
 end
 

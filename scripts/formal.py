@@ -64,6 +64,8 @@ JOBS = [
         "nic_rx_axi_wr alone, k-induction"),
     Job("wr_bmc", "wr.sby", "bmc", "bmc", 24, 300,
         "nic_rx_axi_wr alone, two wraps of every pointer"),
+    Job("fetch_prove", "fetch.sby", "prove", "prove", 4, 600,
+        "nic_rx_desc_fetch alone, k-induction"),
     Job("wpath_bmc", "wpath.sby", "bmc", "bmc", 13, 600,
         "write path, writeback and HEAD with their neighbours abstracted"),
     Job("wpath_waived", "wpath.sby", "waived", "bmc", 13, 600,
