@@ -1,17 +1,18 @@
 """AXI4 protocol and confinement monitor for the device's m_axi master port.
 
-Sampling: one coroutine per channel reads the channel's signals (`.value`) only while the
-channel has something to show, and no coroutine wakes every clock. W, B, AR and R sleep while
-VALID is low, wake when it rises and are then sampled at each rising clock edge (where the
-slave model samples them too) until VALID is low again. AW is sampled in the ReadOnly phase
-of the timestep where its signals last changed: the block's registers and the slave's AWREADY
-change just after a rising edge and hold until the next, so these are the values the next
-edge sees, and a handshake is recorded before any coroutine that edge wakes runs (the bench
-polls `aw_cyc`). Idle or stalled (VALID high, READY low), AW sleeps until AWVALID changes or,
-while stalled, AWREADY rises or the payload changes: a stall, however long, costs a few
-wake-ups. READY is read only while VALID is high, the payload only at a handshake or a stall.
-`cyc` is the simulated time since `start()` over the clock period (measured during reset), so
-counting clocks needs no wake-up either.
+Sampling: one coroutine per channel reads the channel's signals (with the handles' public
+`get()`, what `.value` returns) only while the channel has something to show, and no
+coroutine wakes every clock. W, B, AR and R sleep while VALID is low, wake when it rises and
+are then sampled at each rising clock edge (where the slave model samples them too) until
+VALID is low again. AW is sampled in the ReadOnly phase of the timestep where its signals
+last changed: the block's registers and the slave's AWREADY change just after a rising edge
+and hold until the next, so these are the values the next edge sees, and a handshake is
+recorded before any coroutine that edge wakes runs (the bench polls `aw_cyc`). Idle or
+stalled (VALID high, READY low), AW sleeps until AWVALID changes or, while stalled, AWREADY
+rises or the payload changes: a stall, however long, costs a few wake-ups. READY is read only
+while VALID is high, the payload only at a handshake or a stall. `cyc` is the simulated time
+since `start()` over the clock period (measured during reset), so counting clocks needs no
+wake-up either.
 
 Per handshake it checks:
 
@@ -33,6 +34,10 @@ from collections import deque
 import cocotb
 from cocotb.simtime import get_sim_time
 from cocotb.triggers import Event, ReadOnly, RisingEdge, ValueChange
+from cocotb.types import Logic
+
+# a 1-bit signal reads as one of Logic's interned values: `is` compares them cheaply
+_0, _1 = Logic("0"), Logic("1")
 
 _AW_PAYLOAD = ("awaddr", "awlen", "awsize", "awburst")
 _AR_PAYLOAD = ("araddr", "arlen", "arsize", "arburst")
@@ -73,9 +78,13 @@ class AxiMonitor:
             "bvalid", "bready", "bresp",
             "arvalid", "arready", *_AR_PAYLOAD,
             "rvalid", "rready", "rresp", "rlast")}
+        for n in ("awvalid", "awready", "wvalid", "wready", "wlast", "bvalid", "bready",
+                  "arvalid", "arready", "rvalid", "rready", "rlast"):
+            if not isinstance(self._s[n].get(), Logic):
+                raise TypeError(f"m_axi_{n} does not read as a 1-bit Logic")
         self._clk = RisingEdge(dut.clk)
         self._aw_poke = Event()   # set when the AW channel may have changed
-        self._aw_stalled = False
+        self._aw_stall = Event()  # set while AW is stalled
         self._running = False
         self._t_start = None      # simulated time (steps) of `start()`
         self._t0 = None           # time of the clock edge the count starts from
@@ -144,21 +153,25 @@ class AxiMonitor:
     async def _run(self):
         s = self._s
         # what can end an AW stall or break its rules wakes the AW channel
-        cocotb.start_soon(self._poke_on(ValueChange(s["awvalid"]), True))
-        for trig in (RisingEdge(s["awready"]), *(ValueChange(s[n]) for n in _AW_PAYLOAD)):
-            cocotb.start_soon(self._poke_on(trig, False))
+        cocotb.start_soon(self._poke_on(ValueChange(s["awvalid"]), False))
+        cocotb.start_soon(self._poke_on(RisingEdge(s["awready"]), True, idle_wait=False))
+        for n in _AW_PAYLOAD:
+            cocotb.start_soon(self._poke_on(ValueChange(s[n]), True))
         chans = [cocotb.start_soon(c) for c in (
             self._aw_channel(), self._w_channel(), self._b_channel(),
             self._ar_channel(), self._r_channel())]
         for t in chans:
             await t
 
-    async def _poke_on(self, trig, always):
-        """Wake the AW channel on `trig`: always, or only while AW is stalled."""
-        poke = self._aw_poke
+    async def _poke_on(self, trig, stalled, idle_wait=True):
+        """Wake the AW channel on `trig`, always or (`stalled`) only while AW is stalled; not
+        `idle_wait`: wait for `trig` only while AW is stalled."""
+        poke, stall = self._aw_poke, self._aw_stall
         while self._running:
+            if not idle_wait and not stall.is_set():
+                await stall.wait()
             await trig
-            if always or self._aw_stalled:
+            if not stalled or stall.is_set():
                 poke.set()
 
     async def _next_clock(self, t):
@@ -182,7 +195,7 @@ class AxiMonitor:
         s = self._s
         valid, ready = s["awvalid"], s["awready"]
         payload = tuple(s[n] for n in _AW_PAYLOAD)
-        poke = self._aw_poke
+        poke, stall = self._aw_poke, self._aw_stall
         readonly = ReadOnly()
         clk = self._clk
         st = None                 # payload of a stalled transfer
@@ -191,29 +204,29 @@ class AxiMonitor:
             await readonly
             poke.clear()
             cyc = self.cyc + 1    # the clock edge these values are sampled at
-            v = str(valid.value)
-            if v == "1":
+            v = valid.get()
+            if v is _1:
                 if st is None:
                     first = cyc
-                p = tuple(str(x.value) for x in payload)
+                p = tuple(str(x.get()) for x in payload)
                 if st is not None and p != st:
                     self._aw_error(f"AW payload changed while stalled: {st} -> {p}")
-                if str(ready.value) == "1":
+                if ready.get() is _1:
                     st = None
-                    self._aw_stalled = False
+                    stall.clear()
                     self._aw(p, first, cyc)
                     await clk
                 else:
                     st = p
-                    self._aw_stalled = True
+                    stall.set()
                     await poke.wait()
                 continue
-            self._aw_stalled = False
+            stall.clear()
             if st is not None:
                 self._aw_error("AWVALID dropped before AWREADY")
                 st = None
-            elif v != "0":
-                self._aw_error(f"AWVALID is {v}")
+            elif v is not _0:
+                self._aw_error(f"AWVALID is {str(v).lower()}")
                 await clk
                 continue
             await poke.wait()
@@ -230,20 +243,20 @@ class AxiMonitor:
         await clk
         cyc = self.cyc
         while self._running:
-            if str(valid.value) == "1":
+            if valid.get() is _1:
                 if new:
                     first = cyc
                     new = False
-                if str(ready.value) == "1":
-                    last = str(wlast.value)
+                if ready.get() is _1:
+                    last = wlast.get()
                     if st is not None:
-                        if (str(wdata.value), str(wstrb.value), last) != st:
+                        if (str(wdata.get()), str(wstrb.get()), str(last)) != st:
                             self.error("W payload changed while stalled")
                         st = None
-                    self._w(last == "1", wstrb, first, cyc)
+                    self._w(last is _1, wstrb, first, cyc)
                     new = True
                 else:
-                    p = (str(wdata.value), str(wstrb.value), str(wlast.value))
+                    p = (str(wdata.get()), str(wstrb.get()), str(wlast.get()))
                     if st is not None and p != st:
                         self.error("W payload changed while stalled")
                     st = p
@@ -265,9 +278,9 @@ class AxiMonitor:
         clk = self._clk
         await clk
         while self._running:
-            if str(valid.value) == "1":
-                if str(ready.value) == "1":
-                    self._b(str(resp.value), self.cyc)
+            if valid.get() is _1:
+                if ready.get() is _1:
+                    self._b(str(resp.get()), self.cyc)
                 await clk
                 continue
             await rise
@@ -283,14 +296,14 @@ class AxiMonitor:
         first = 0                 # clock at which the current AR was first seen
         await clk
         while self._running:
-            if str(valid.value) == "1":
+            if valid.get() is _1:
                 cyc = self.cyc
                 if st is None:
                     first = cyc
-                p = tuple(str(x.value) for x in payload)
+                p = tuple(str(x.get()) for x in payload)
                 if st is not None and p != st:
                     self.error(f"AR payload changed while stalled: {st} -> {p}")
-                if str(ready.value) == "1":
+                if ready.get() is _1:
                     st = None
                     self._ar(p, first, cyc)
                 else:
@@ -311,9 +324,9 @@ class AxiMonitor:
         clk = self._clk
         await clk
         while self._running:
-            if str(valid.value) == "1":
-                if str(ready.value) == "1":
-                    self._r(str(resp.value) != "00", str(last.value) == "1", self.cyc)
+            if valid.get() is _1:
+                if ready.get() is _1:
+                    self._r(str(resp.get()) != "00", last.get() is _1, self.cyc)
                 await clk
                 continue
             await rise
@@ -371,7 +384,7 @@ class AxiMonitor:
     def _w(self, last, wstrb, first, cyc):
         self.w_beats += 1
         if self.err_cyc is not None and first > self.err_cyc:
-            strb = int(str(wstrb.value), 2)
+            strb = int(str(wstrb.get()), 2)
             if strb:
                 self.error(f"W beat with wstrb={strb:#x} presented at clock {first}, after the "
                            f"error response at clock {self.err_cyc}")
