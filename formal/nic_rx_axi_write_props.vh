@@ -65,20 +65,6 @@ always @(posedge clk) begin
     end
 end
 
-`ifdef F_WAIVE_W_HALT_HOLD
-/*
- * Waiver of a known defect of nic_rx_axi_wr (docs/FORMAL.md, "Known defect"): a W beat first
- * shown while halted carries wstrb 0, but if the slave does not take it at once, the next
- * clock shows its real strobe. Under this define the slave takes such a beat at once, so the
- * tasks that host mutants start from a passing baseline; the jobs without it show the defect.
- */
-always @(*) begin
-    if (f_live && halt && f_new_w) begin
-        env_waiver__w_halt_taken: assume (m_axi_wready);
-    end
-end
-`endif
-
 /*
  * AXI4 master: AW burst shape. INCR, full-width beats, beat-aligned, no 4 KB crossing,
  * lengths within MAX_BURST (data) and the writeback limit
