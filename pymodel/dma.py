@@ -34,7 +34,7 @@ from .errors import (
     UnmapWhileDeviceOwns,
     UseAfterFree,
 )
-from .iommu import IOMMU_READ, IOMMU_WRITE, Iommu
+from .iommu import INJECTED, IOMMU_READ, IOMMU_WRITE, Iommu
 from .page import LOC_FREE, PAGE_SHIFT, PAGE_SIZE, Page, PageAllocator
 
 # enum dma_data_direction (include/linux/dma-direction.h)
@@ -531,6 +531,8 @@ class HostMemory:
         if self.iommu is None:
             return [(bus, n)]
         runs, fault = self.iommu.translate(bus, n, write)
+        if fault is not None and fault.startswith(INJECTED):
+            raise BusErrorResponse(f"{call}: IOMMU fault: {fault}")   # injected: no breach
         if fault is not None:
             exc = IommuFault(fault, start=bus, end=bus + n, owner="none", call=call)
             self.checker.breach(exc)          # strict: raised here

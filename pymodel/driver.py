@@ -137,6 +137,9 @@ class RxDriver:
         self.refill_retry_ns = refill_retry_ns
         self.skbs = stack.skbs if stack is not None else SkbLayer(hm)
         self.stats = RxDriverStats()
+        # one entry per halt the driver recovered from, as its netdev_err() lines would say:
+        # when it saw the halt, STATUS.ERR_CODE, and when the queue ran again
+        self.halt_log: List[dict] = []
         if path == "page_pool":
             self.headroom = XDP_PACKET_HEADROOM
         else:
@@ -584,6 +587,9 @@ class RxDriver:
         status = await self.mmio.readl(regs.STATUS)
         if not status & regs.STATUS_HALTED:
             return
+        entry = {"t_ns": self.env.now_ns, "err_code":
+                 (status & regs.STATUS_ERR_MASK) >> regs.STATUS_ERR_SHIFT, "recovered_ns": None}
+        self.halt_log.append(entry)
         head = await self.mmio.readl(regs.HEAD)
         dist = (head - self.ntc) % self.N
         if dist <= self.posted:
@@ -594,6 +600,7 @@ class RxDriver:
         self.ring.write(0, bytes(self.N * regs.DESC_SIZE))
         await self._hw_init_keep_ims_masked()
         self.stats.rx_recoveries += 1
+        entry["recovered_ns"] = self.env.now_ns
 
     async def _reconcile_halt(self) -> None:
         """The device has stopped: the frames it reported since enable are final. Frames taken
@@ -693,6 +700,7 @@ class RxDriver:
             "breaches": dma["breaches"],
             "breaches_by_rule": dma["breaches_by_rule"],
             "pages_in_flight": pool.get("inflight", 0),
+            "halt_log": [dict(h) for h in self.halt_log],
             "pools_created": len(self.pools),
             "pools_pending": sum(1 for p in self.pools if p.destroyed and not p.freed),
             "mappings_left": dma["mappings_live"],

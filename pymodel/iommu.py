@@ -12,6 +12,7 @@ IOVA_FQ_SIZE = 256             # drivers/iommu/dma-iommu.c: flush-queue entries
 IOVA_FQ_TIMEOUT_NS = 10_000_000  # drivers/iommu/dma-iommu.c: 10 ms flush timeout
 IOVA_BASE = 0x1000_0000        # first IOVA handed out; distinct from physical addresses
 IOVA_LIMIT = 0x1_0000_0000     # 32-bit DMA mask
+INJECTED = "injected: "        # prefix of a fault fail_next() caused (not the driver's doing)
 
 
 @dataclass
@@ -23,6 +24,7 @@ class IommuStats:
     iotlb_flushes: int = 0
     faults: int = 0
     stale_hits: int = 0        # device accesses served by a not-yet-flushed IOTLB entry (lazy)
+    faults_injected: int = 0   # of `faults`, those fail_next() caused
 
 
 class Iommu:
@@ -40,6 +42,15 @@ class Iommu:
         self._fq_first_ns: float = 0.0
         self._free: Dict[int, List[int]] = {}            # npages -> free iova bases
         self._next = IOVA_BASE
+        self._fail = 0                                   # translations fail_next() still owes
+
+    # --- fault injection ------------------------------------------------------------------
+    def fail_next(self, count: int = 1) -> None:
+        """The next `count` device accesses find no translation, as if the IOVA were no longer
+        mapped (a page-table entry lost behind the driver's back): each is an IOMMU fault whose
+        text starts with INJECTED, and the device gets an error response. The driver's own
+        mappings are untouched, so this is not a DMA-API breach."""
+        self._fail += count
 
     # --- IOVA allocator (alloc_iova_fast / free_iova_fast) ------------------------------
     def alloc_iova(self, npages: int) -> Optional[int]:
@@ -103,6 +114,11 @@ class Iommu:
     def translate(self, iova: int, length: int, write: bool) -> Tuple[List[Tuple[int, int]], Optional[str]]:
         """Split [iova, iova+length) into (phys, len) runs; the second item names a fault, if any."""
         need = IOMMU_WRITE if write else IOMMU_READ
+        if self._fail:
+            self._fail -= 1
+            self.stats.faults += 1
+            self.stats.faults_injected += 1
+            return [], f"{INJECTED}no translation for IOVA {iova:#x}"
         runs: List[Tuple[int, int]] = []
         addr, left = iova, length
         while left > 0:

@@ -21,6 +21,7 @@ from pymodel.driver import PATHS
 from pymodel.sabotage import BUGS
 from pymodel.stack import HoldTime
 from tb.common.build import SIMS
+from tb.common.fault_plan import CLASSES as FAULT_CLASSES
 from tb.common.params import SMALL as SMALL_PARAMS
 from tb.cosim.options import (
     DATA_WIDTHS,
@@ -77,6 +78,12 @@ GOOD = [
     {"MEM_LATENCY": "0,62.5"}, {"MEM_LATENCY": "100000,100000"},
     {"MAC_PAUSE": "0"}, {"MAC_PAUSE": "0.2"},
     {"MONITOR": "1"}, {"MONITOR": "0"},
+    {"FAULTS": ""}, {"FAULTS": "none"}, {"FAULTS": "50000"}, {"FAULTS": "2e4:late_b/garbage"},
+    *({"FAULTS": f"10000:{c}", "IOMMU": "strict"} for c in FAULT_CLASSES),
+    {"FAULTS": "10000", "IOMMU": "lazy"},
+    {"DISRUPT": ""}, {"DISRUPT": "none"}, {"DISRUPT": "close:200000"},
+    {"DISRUPT": "resize:300000,rings:8/64/4096"}, {"DISRUPT": "close:1e5,resize:2e5,down:5000"},
+    {"MEM_PAGES": "0"}, {"MEM_PAGES": "400"},
     {"BUG": ""}, {"BUG": "none"},
     *({"BUG": b, "DRIVER": p} for b in BUGS for p in BUGS[b]),
     {"STRICT": "1"}, {"STRICT": "0"},
@@ -254,6 +261,12 @@ BAD = [
     ({"MEM_LATENCY": "200000,0"}, "MEM_LATENCY"), ({"MEM_LATENCY": "inf,0"}, "MEM_LATENCY"),
     ({"MAC_PAUSE": "1"}, "MAC_PAUSE"), ({"MAC_PAUSE": "x"}, "MAC_PAUSE"),
     ({"MONITOR": "2"}, "MONITOR"), ({"MONITOR": "yes"}, "MONITOR"),
+    ({"FAULTS": "0:late_b"}, "FAULTS"), ({"FAULTS": "x"}, "FAULTS"),
+    ({"FAULTS": "1000:bitflip"}, "FAULTS"), ({"FAULTS": "1000:iommu"}, "FAULTS"),
+    ({"FAULTS": "1000:garbage/garbage"}, "FAULTS"), ({"FAULTS": "-5"}, "FAULTS"),
+    ({"DISRUPT": "close"}, "DISRUPT"), ({"DISRUPT": "down:100"}, "DISRUPT"),
+    ({"DISRUPT": "resize:1e5,rings:100"}, "DISRUPT"), ({"DISRUPT": "close:x"}, "DISRUPT"),
+    ({"MEM_PAGES": "-1"}, "MEM_PAGES"), ({"MEM_PAGES": "lots"}, "MEM_PAGES"),
     ({"BUG": "nonsense"}, "BUG"), ({"BUG": "double_put", "DRIVER": "legacy"}, "BUG"),
     ({"STRICT": "yes"}, "STRICT"),
     ({"PARAMS": "bogus"}, "PARAMS"), ({"PARAMS": "NOPE=1"}, "PARAMS"),

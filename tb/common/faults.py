@@ -5,7 +5,14 @@ asks `ReadBeats` for each beat's own address; a beat whose address falls in an a
 fails (`count` times). Writes: any strobed write overlapping an armed range fails (the bytes
 are not written) until disarmed. Create the injector before the block issues its first read
 (ReadBeats follows the AR bursts from then on).
+
+`Responses` goes past what the slave answers by itself (SLVERR with zero data when its target
+raises): DECERR, and an error response that carries data.
 """
+
+from collections import deque
+
+from cocotb.queue import Queue
 
 from tb.common.bus_memory import MemFault, ReadBeats
 
@@ -44,3 +51,48 @@ class Faults:
             if addr < r[1] and end > r[0]:
                 self.fired.append(("write", addr, self.tb.mon.cyc))
                 raise MemFault(f"injected write error at {addr:#x}")
+
+
+class RewriteQueue(Queue):
+    """A stream channel's queue whose items can be changed as they are queued: each
+    `put_nowait` first pops the next pending change, if any, and applies it."""
+
+    def __init__(self):
+        super().__init__()
+        self.pending = deque()    # callables, applied in order to the next items queued
+
+    def put_nowait(self, item):
+        if self.pending:
+            self.pending.popleft()(item)
+        super().put_nowait(item)
+
+
+class Responses:
+    """Change what cocotbext-axi's AxiSlave answers on R and B, beyond the SLVERR it gives when
+    its target raises: DECERR, or an error with data on the bus.
+
+    The slave's read process reads one beat from its target, then queues that beat on its R
+    channel; its write process writes a burst's beats, then queues the burst's B. So a change
+    asked for while the target serves a beat applies to the next R beat queued (`read_beat`)
+    or the next B (`write_burst`). The channels' queues are replaced (their public `queue`)
+    by RewriteQueues; make this before the first transfer."""
+
+    def __init__(self, axi):
+        self.r = axi.read_if.r_channel
+        self.b = axi.write_if.b_channel
+        self.r.queue = RewriteQueue()
+        self.b.queue = RewriteQueue()
+
+    def read_beat(self, resp, data=None):
+        """The beat being read goes out with `resp` (and `data`, an int, when given)."""
+        def change(r):
+            r.rresp = resp
+            if data is not None:
+                r.rdata = data
+        self.r.queue.pending.append(change)
+
+    def write_burst(self, resp):
+        """The burst being written gets `resp` on its B."""
+        def change(b):
+            b.bresp = resp
+        self.b.queue.pending.append(change)

@@ -5,7 +5,9 @@ the block's ports with from_prefix (the AXI-Lite master of the registers, the MA
 AXI-Stream source, the AXI slave that answers the DMA master port from `target`), reads the
 build's parameters from the environment (tb.common.params) and hooks the AXI protocol monitor
 to the slave; `reset()` starts the monitor (unless the harness is made with monitor=False).
-Every check reports through `error()`; `check()` raises the first one. `backpressure()` stalls
+Every check reports through `error()`; `check()` raises the first one. From the first
+release of reset on, the harness checks that the MAC is never stalled (`s_axis_rx_tready` high
+whenever reset is low). `backpressure()` stalls
 the slave's channels and the stream source at random, a pause drawn every clock (the RTL
 bench); `bus_timing()` does the same while the bus is busy and adds a pipelined latency to
 read data and write responses (`BusTiming`, the co-simulation). The RTL bench
@@ -20,7 +22,7 @@ from collections import deque
 
 import cocotb
 from cocotb.clock import Clock
-from cocotb.triggers import ClockCycles, FallingEdge, First, RisingEdge
+from cocotb.triggers import ClockCycles, FallingEdge, First, RisingEdge, ValueChange
 from cocotb.utils import get_sim_time
 from cocotbext.axi import (
     AxiBus,
@@ -73,6 +75,8 @@ class BusTiming:
       handshake of that burst; later beats follow as the channel allows;
     - b_ns: each B is driven no earlier than b_ns after the AW handshake of its burst (the write
       reached memory when its W beats arrived, as a posted write does);
+    - b_extra: called at each AW handshake, it returns how many ps later than b_ns that burst's
+      B may come (a fault plan's late write response; later Bs wait behind it, in order);
     - p_src: every clock while the stream source has a frame to send, a gap (`tvalid` low) of
       1 to `burst` clocks starts with probability p_src; the first beat after the source was
       idle goes out at once.
@@ -94,7 +98,8 @@ class BusTiming:
     their latency, `gaps` the clocks the source held `tvalid` low with a frame to send.
     """
 
-    def __init__(self, harness, *, p_axi=0.0, p_src=0.0, rd_ns=0.0, b_ns=0.0, burst=4):
+    def __init__(self, harness, *, p_axi=0.0, p_src=0.0, rd_ns=0.0, b_ns=0.0, burst=4,
+                 b_extra=None):
         self.dut = harness.dut
         rd_if, wr_if = harness.axi.read_if, harness.axi.write_if
         self.channels = {"aw": wr_if.aw_channel, "w": wr_if.w_channel, "b": wr_if.b_channel,
@@ -104,7 +109,8 @@ class BusTiming:
         self.pauses = {n: pause_gen(random.Random(rng.random()), p_axi, burst)
                        for n in self.channels} if p_axi else {}
         self.src_pauses = pause_gen(random.Random(rng.random()), p_src, burst) if p_src else None
-        if rd_ns or b_ns:
+        self.b_extra = b_extra        # () -> extra ps for the B of the write burst just taken
+        if rd_ns or b_ns or b_extra is not None:
             for ch in self.channels.values():
                 ch.queue_occupancy_limit = -1
         self.half_ps = round(harness.clk_ns * 1000) // 2
@@ -115,7 +121,7 @@ class BusTiming:
         self.in_flight = {"read": 0, "write": 0}
         self.held = {"r": 0, "b": 0}
         self.gaps = 0
-        self.slave_timed = bool(p_axi or rd_ns or b_ns)
+        self.slave_timed = bool(p_axi or rd_ns or b_ns or b_extra is not None)
         if self.slave_timed:
             cocotb.start_soon(self._slave())
         if p_src:
@@ -152,7 +158,7 @@ class BusTiming:
                 reads.append([edge + self.rd_ps, int(arlen.value) + 1])
                 most["read"] = max(most["read"], len(reads))
             if aw and str(awready.value) == "1":
-                writes.append(edge + self.b_ps)
+                writes.append(edge + self.b_ps + (self.b_extra() if self.b_extra else 0))
                 most["write"] = max(most["write"], len(writes))
             hold_r = bool(reads) and reads[0][0] > edge
             hold_b = bool(writes) and writes[0] > edge
@@ -199,6 +205,7 @@ class Harness:
         self.ring = None        # the descriptor ring the monitor confines reads to
         self.monitor = monitor
         self.timing = None      # BusTiming, once bus_timing() made one
+        self._tready_watch = None
         self.t0 = time.time()
 
         cocotb.start_soon(Clock(dut.clk, clk_ns, unit="ns", impl="gpi").start(start_high=False))
@@ -241,6 +248,16 @@ class Harness:
             self.mon.start()
         if settle > 1:
             await ClockCycles(self.dut.clk, settle - 1)
+        if not self._tready_watch:
+            self._tready_watch = cocotb.start_soon(self._mac_never_stalled())
+
+    async def _mac_never_stalled(self):
+        """The MAC is never stalled: `s_axis_rx_tready` stays high out of reset (CONTRACT.md)."""
+        tready, rst = self.dut.s_axis_rx_tready, self.dut.rst
+        while True:
+            if str(tready.value) != "1" and str(rst.value) == "0":
+                self.error(f"the MAC is stalled: s_axis_rx_tready is {tready.value} out of reset")
+            await ValueChange(tready)
 
     async def cycles(self, n):
         await ClockCycles(self.dut.clk, n)
@@ -281,9 +298,9 @@ class Harness:
             self.source.clear_pause_generator()
             self.source.pause = False
 
-    def bus_timing(self, *, p_axi=0.0, p_src=0.0, rd_ns=0.0, b_ns=0.0, burst=4):
+    def bus_timing(self, *, p_axi=0.0, p_src=0.0, rd_ns=0.0, b_ns=0.0, burst=4, b_extra=None):
         """Random pauses on the slave's channels and inside frames on the stream source, and
         read and write-response latency (BusTiming); call once, before reset is released."""
         self.timing = BusTiming(self, p_axi=p_axi, p_src=p_src, rd_ns=rd_ns, b_ns=b_ns,
-                                burst=burst)
+                                burst=burst, b_extra=b_extra)
         return self.timing

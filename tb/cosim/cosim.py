@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import time
 from pathlib import Path
 from typing import List, Optional
@@ -34,15 +35,18 @@ from typing import List, Optional
 import cocotb
 from cocotb.triggers import Event, First, NullTrigger, RisingEdge, Timer
 from cocotb.utils import get_sim_time
-from cocotbext.axi import AxiLiteMaster, AxiSlave, AxiStreamFrame
+from cocotbext.axi import AxiLiteMaster, AxiResp, AxiSlave, AxiStreamFrame
 
 from pymodel import regs
+from pymodel.disrupt import Disruptor
 from pymodel.dma import HostMemory
 from pymodel.errors import Breach
 from pymodel.host import Host
 from pymodel.stack import HoldTime
 from pymodel.traffic import wire_ns
 from tb.common.bus_memory import ReadBeats
+from tb.common.fault_plan import LATE_B_NS, FaultPlan
+from tb.common.faults import Responses
 from tb.common.harness import Harness
 from tb.cosim.options import Options
 from tb.cosim.sizes import PcapScoreboard, size_source
@@ -151,7 +155,7 @@ class DriverRing:
 
 
 class InjectedFault(Exception):
-    """A write the bench answers with SLVERR on purpose (FAULT_WRITE=N)."""
+    """An access the bench answers with an error on purpose (FAULT_WRITE=N, FAULTS=...)."""
 
 
 class DmaTarget:
@@ -159,7 +163,11 @@ class DmaTarget:
 
     A read hands HostMemory only the beat's own bytes (`ReadBeats`); the other lanes of the bus
     word read as zero. With fault_write=N the N-th write call raises, which the AXI slave
-    answers with SLVERR.
+    answers with SLVERR. With a fault plan (`plan`, FAULTS=) every access is offered to it and
+    fails the way it says: SLVERR (the call raises), DECERR (raises, and `responses` turns the
+    slave's SLVERR into DECERR), an error read with garbage data, or an IOMMU fault (the
+    IOMMU finds no translation for this access). `ring` (the DriverRing) tells writebacks
+    from data writes.
     """
 
     def __init__(self, hm: HostMemory, on_error, fault_write: int = 0) -> None:
@@ -169,11 +177,21 @@ class DmaTarget:
         self.writes = 0
         self.fault: Optional[dict] = None      # the write answered SLVERR, once it happened
         self.beats: Optional[ReadBeats] = None
+        self.ring = None
+        self.plan: Optional[FaultPlan] = None
+        self.responses: Optional[Responses] = None
+        self.rng = None
 
     def attach(self, axi: AxiSlave) -> "DmaTarget":
         """Learn each read beat's bytes from the slave's AR channel."""
         self.beats = ReadBeats(axi.read_if)
         return self
+
+    def _in_ring(self, address: int) -> Optional[int]:
+        ring = self.ring
+        if ring is not None and ring.base <= address < ring.end:
+            return address - ring.base
+        return None
 
     async def read(self, address: int, length: int) -> bytes:
         lo, hi = address, address + length
@@ -182,6 +200,17 @@ class DmaTarget:
             if not address <= lo < hi <= address + length:
                 raise AssertionError(f"R beat [{lo:#x}, {hi:#x}) outside the bus word at "
                                      f"{address:#x}")
+        act = self.plan.on_access("desc_read", lo) if self.plan is not None else None
+        if act == "iommu":
+            self.hm.iommu.fail_next()
+        elif act == "garbage":
+            junk = self.rng.getrandbits(8 * length)
+            self.responses.read_beat(AxiResp.SLVERR, junk)
+            return junk.to_bytes(length, "little")
+        elif act is not None:
+            if act == "decerr":
+                self.responses.read_beat(AxiResp.DECERR)
+            raise InjectedFault(f"{act} injected on a descriptor read at {lo:#x}")
         try:
             data = self.hm.device_read(lo, hi - lo)
         except Breach as e:
@@ -193,7 +222,20 @@ class DmaTarget:
         self.writes += 1
         if self.writes == self.fault_write:
             self.fault = {"write": self.writes, "address": address, "bytes": len(data)}
+            off = self._in_ring(address)
+            if off is not None:
+                self.fault["writeback"] = {"slot": off // regs.DESC_SIZE,
+                                           "offset": off % regs.DESC_SIZE}
             raise InjectedFault(f"SLVERR injected on write {self.writes} at {address:#x}")
+        if self.plan is not None:
+            kind = "wb_write" if self._in_ring(address) is not None else "data_write"
+            act = self.plan.on_access(kind, address)
+            if act == "iommu":
+                self.hm.iommu.fail_next()
+            elif act is not None:
+                if act == "decerr":
+                    self.responses.write_burst(AxiResp.DECERR)
+                raise InjectedFault(f"{act} injected on a {kind} at {address:#x}")
         try:
             self.hm.device_write(address, bytes(data))
         except Breach as e:
@@ -218,7 +260,8 @@ class CoSim(Harness):
                          coherent=bool(opt.coherent),
                          iommu=None if opt.iommu == "off" else opt.iommu, seed=opt.seed,
                          hold=HoldTime.parse(opt.hold, opt.seed + 7),
-                         scoreboard=PcapScoreboard() if kind == "pcap" else None)
+                         scoreboard=PcapScoreboard() if kind == "pcap" else None,
+                         mem_pages=opt.mem_pages or None)
         self.hm = self.host.hm
         self.scoreboard = self.host.scoreboard
         self.skbs = self.host.skbs
@@ -227,9 +270,16 @@ class CoSim(Harness):
         super().__init__(dut, self.target, clk_ns=opt.clk_ns, seed=opt.seed,
                          monitor=bool(opt.monitor))
         self.target.attach(self.axi)
+        self.fault_spec = opt.fault_spec()
+        self.plan: Optional[FaultPlan] = None       # made when the traffic starts
+        if self.fault_spec is not None:
+            self.target.responses = Responses(self.axi)
+            self.target.rng = random.Random(opt.seed + 11)
+        late_b = self.fault_spec is not None and "late_b" in self.fault_spec.classes
         rd_ns, b_ns = opt.latency_ns()
-        if opt.backpressure or opt.mac_pause or rd_ns or b_ns:
-            self.bus_timing(p_axi=opt.backpressure, p_src=opt.mac_pause, rd_ns=rd_ns, b_ns=b_ns)
+        if opt.backpressure or opt.mac_pause or rd_ns or b_ns or late_b:
+            self.bus_timing(p_axi=opt.backpressure, p_src=opt.mac_pause, rd_ns=rd_ns, b_ns=b_ns,
+                            b_extra=self._late_b if late_b else None)
         for name in ("cocotb.nic_rx_dma", f"cocotb.{dut._name}"):
             logging.getLogger(name).setLevel(logging.ERROR)
         # enabling the queue starts the monitor's error rules afresh (a halt's recovery)
@@ -237,9 +287,11 @@ class CoSim(Harness):
         self.driver = self.host.attach(self.bus, path=opt.driver, ring_size=opt.ring,
                                        bug=opt.bug or None)
         self.ring = DriverRing(self.driver)
+        self.target.ring = self.ring
+        self.disruptor: Optional[Disruptor] = None
         self.irq_pin = IrqPin(dut)
         self.irq_service = self.host.serve_irq(self.irq_pin)
-        self.ring_bus: Optional[tuple] = None      # [first, end) bus address of the ring
+        self._halts_told = 0
         self.sent = 0
         self.t_first = None
         self.t_last = None
@@ -283,6 +335,28 @@ class CoSim(Harness):
         await self.source.wait()
         self.t_last = self.env.now_ns
 
+    def _late_b(self) -> int:
+        """BusTiming's b_extra: ps to hold the B of the write burst just taken (FAULTS late_b)."""
+        plan = self.plan
+        return round(LATE_B_NS * 1000) if plan is not None and plan.late_b_due() else 0
+
+    def _halts_seen(self) -> None:
+        """Tell the fault plan of the halts the driver has recovered from since last time."""
+        log = self.driver.halt_log
+        while self._halts_told < len(log) and log[self._halts_told]["recovered_ns"] is not None:
+            h = log[self._halts_told]
+            self.plan.halted(h["err_code"], h["t_ns"], h["recovered_ns"],
+                             self.scoreboard.received)
+            self._halts_told += 1
+
+    async def _follow_faults(self) -> None:
+        """Every 2 us: halts the driver recovered from, and frames delivered since, to the plan."""
+        plan = self.plan
+        while not plan.stopped:
+            self._halts_seen()
+            plan.poll(self.scoreboard.received)
+            await self.env.sleep_ns(2000)
+
     async def _accounted(self) -> int:
         return self.scoreboard.received + sum((await self.driver.rx_drops()).values())
 
@@ -307,11 +381,23 @@ class CoSim(Harness):
         async def body():
             nonlocal drained
             await self.driver.open()
-            base = self.driver.ring.dma_handle
-            self.ring_bus = (base, base + self.opt.ring * regs.DESC_SIZE)
+            if self.fault_spec is not None:
+                self.plan = self.target.plan = FaultPlan(self.fault_spec, self.opt.seed + 13,
+                                                         lambda: self.env.now_ns)
+                self.env.spawn(self._follow_faults(), "faults")
+            if self.opt.disrupt:
+                self.disruptor = Disruptor(self.env, self.host, self.opt.disrupt,
+                                           self.opt.seed + 17).start()
             await self.env.spawn(self._mac(), "mac")
+            if self.plan is not None:
+                self.plan.stop()
+            if self.disruptor is not None:
+                await self.disruptor.settle()
             # the slowest drain: the whole run again at the link rate, plus a millisecond
             drained = await self._drain(max(1e6, 2 * (self.env.now_ns - t0)))
+            if self.plan is not None:
+                self._halts_seen()
+                self.plan.finish(drained)
             await self.driver.close()
 
         task = self.env.spawn(body(), "main")
@@ -338,14 +424,7 @@ class CoSim(Harness):
         """The injected SLVERR: write number, address, bytes, and which descriptor's writeback
         (slot and byte offset) or data buffer it hit."""
         f = self.target.fault
-        if f is None:
-            return None
-        f = dict(f)
-        ring = self.ring_bus
-        if ring is not None and ring[0] <= f["address"] < ring[1]:
-            f["writeback"] = {"slot": (f["address"] - ring[0]) // regs.DESC_SIZE,
-                              "offset": (f["address"] - ring[0]) % regs.DESC_SIZE}
-        return f
+        return dict(f) if f is not None else None
 
     def _bus(self) -> dict:
         """The memory's and the MAC's timing options and what was in flight: with any of them
@@ -397,6 +476,12 @@ class CoSim(Harness):
             "first_mismatch": sb.first_mismatch,
             "csum_bad": snap.get("stack", {}).get("csum_bad"),
             "fault": self._fault(),
+            "faults": self.plan.snapshot() if self.plan is not None else None,
+            "disrupt": self.disruptor.snapshot() if self.disruptor is not None else None,
+            "mem_pages": o.mem_pages,
+            "halt_log": snap.get("halt_log", [])[:20],
+            "pools_created": snap.get("pools_created"),
+            "pools_pending": snap.get("pools_pending"),
             "breaches": snap.get("breaches", len(self.hm.checker.breaches)),
             "breaches_by_rule": snap.get("breaches_by_rule", self.hm.checker.counts()),
             "breach_messages": [str(b) for b in self.hm.checker.breaches[:20]],
@@ -451,4 +536,17 @@ def verdict(res: dict) -> List[str]:
         p.append(f"{res['pages_in_flight']} page(s) still in flight after close")
     if res["mappings_left"]:
         p.append(f"{res['mappings_left']} DMA mapping(s) left after close")
+    if res.get("pools_pending"):
+        p.append(f"{res['pools_pending']} destroyed page_pool(s) never freed")
+    f = res.get("faults")
+    if f:
+        p += f["errors"]
+        lost = {c: n - f["recovered"][c] for c, n in f["injected"].items() if n != f["recovered"][c]}
+        if lost:
+            p.append(f"faults not recovered, by class: {lost}")
+        errs = f["injected_total"] - f["injected"].get("late_b", 0)
+        axi_err = (res.get("device") or {}).get("axi_err")
+        want = errs + (1 if res.get("fault") else 0)
+        if axi_err is not None and axi_err != want:
+            p.append(f"STAT_AXI_ERR {axi_err}, expected {want} (one per injected error)")
     return p

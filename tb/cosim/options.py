@@ -25,12 +25,14 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Callable, Dict, Mapping, Optional, Tuple
 
+from pymodel import disrupt as disrupt_spec
 from pymodel import regs
 from pymodel.costs import PROFILES
 from pymodel.driver import PATHS
 from pymodel.sabotage import BUGS
 from pymodel.stack import HoldTime
 from pymodel.traffic import MIN_LEN
+from tb.common import fault_plan
 from tb.common import params as rtl_params
 from tb.common.build import ROOT, SIMS, TOP, build_tag, hdl_sources
 
@@ -213,6 +215,24 @@ def _text(s: str) -> str:
     return s
 
 
+def _faults(s: str) -> str:
+    if s in ("0", "none"):
+        return ""
+    try:
+        return str(fault_plan.parse_spec(s, iommu=True))   # the IOMMU is checked with IOMMU
+    except ValueError as e:
+        raise _Refused(str(e)) from None
+
+
+def _disrupt(s: str) -> str:
+    if s in ("0", "none"):
+        return ""
+    try:
+        return str(disrupt_spec.parse_spec(s))
+    except ValueError as e:
+        raise _Refused(str(e).split(": ", 1)[-1]) from None
+
+
 def _opt(default, parse: Callable[[str], object], takes: str, *, doc: str = "",
          values: str = ""):
     """An option: its default, parser, what it takes (for errors), what it does (`doc`) and its
@@ -305,6 +325,26 @@ class Options:
                             doc="random gaps inside frames on the MAC stream (`tvalid` low): "
                                 "each clock starts a gap of 1 to 4 clocks with probability P "
                                 "(0 ≤ P < 1), drawn from SEED")
+    faults: str = _opt("", _faults, "none, MEAN_NS or MEAN_NS:CLASS/CLASS/... with CLASS one of "
+                                    + _listing(fault_plan.CLASSES),
+                       values="`none`, `MEAN_NS`, `MEAN_NS:CLASS/...`",
+                       doc="random bus faults, one at a time, at an exponential spacing of mean "
+                           "MEAN_NS ns after the last one was recovered: SLVERR and DECERR on a "
+                           "descriptor read, a data write or a writeback beat drawn at random, "
+                           "an error read carrying garbage data, an IOMMU fault (with an "
+                           "IOMMU), a late write response (`tb/common/fault_plan.py`); each "
+                           "checked for its ERR_CODE, the driver's recovery and traffic "
+                           "resuming, counted by class")
+    disrupt: str = _opt("", _disrupt, "none or KEY:VALUE,... with KEY close, resize, down or "
+                                      "rings (pymodel/disrupt.py)",
+                        values="`none`, `close:NS,resize:NS,down:NS,rings:A/B`",
+                        doc="close and reopen the interface and change its ring size at random "
+                            "times mid-traffic, at exponential spacings of mean NS "
+                            "(`pymodel/disrupt.py`): each close destroys the page_pool and each "
+                            "open makes a new one")
+    mem_pages: int = _opt(0, _int(0), "an integer >= 0 (0: no limit)",
+                          doc="host memory limit in 4 KB pages (0: none): allocations past it "
+                              "fail, the driver counts `rx_alloc_fail` and the ring runs short")
     monitor: int = _opt(1, _flag, "1 (the AXI protocol monitor runs) or 0 (it does not)",
                         values="`1`, `0`",
                         doc="the AXI protocol monitor; `0` only to measure what it costs "
@@ -349,6 +389,13 @@ class Options:
                               for f in fields(cls)}, check_rtl=False)
 
     def _check_together(self, hdl_dir: Optional[Path], check_rtl: bool) -> None:
+        if self.faults:
+            try:
+                fault_plan.parse_spec(self.faults, iommu=self.iommu != "off")
+            except ValueError as e:
+                takes = next(f.metadata["takes"] for f in fields(self) if f.name == "faults")
+                raise OptionError("FAULTS", self.faults, f"{e}, and IOMMU={self.iommu}; FAULTS "
+                                                         f"takes {takes}") from None
         if self.bug and self.driver not in BUGS[self.bug]:
             raise OptionError("BUG", self.bug, f"applies to DRIVER={_listing(BUGS[self.bug])}, "
                                                f"not DRIVER={self.driver}")
@@ -388,6 +435,11 @@ class Options:
         """HOLD as (kind, ns) for pymodel.stack.HoldTime."""
         kind, _, ns = self.hold.partition(":")
         return kind, float(ns)
+
+    def fault_spec(self) -> Optional["fault_plan.FaultSpec"]:
+        """FAULTS as a FaultSpec, the classes this run can take; None without faults."""
+        return fault_plan.parse_spec(self.faults, iommu=self.iommu != "off") if self.faults \
+            else None
 
     def latency_ns(self) -> Tuple[float, float]:
         """MEM_LATENCY as (read, write response) ns."""

@@ -127,8 +127,25 @@ def summary(res: dict, command: str = "") -> str:
                               f"recoveries {drv.get('rx_recoveries', 0)}  frames taken past HEAD "
                               f"{drv.get('rx_halt_recounted', 0)}"
                               + (f"  (injected: {fault})" if fault else "")))
+    f = res.get("faults")
+    if f:
+        hit = {c: n for c, n in f["injected"].items() if n}
+        rows.append(("faults", f"injected {f['injected_total']}  recovered {f['recovered_total']}"
+                               + ("  by class: " + "  ".join(f"{c} {n}" for c, n in hit.items())
+                                  if hit else "")))
+    d = res.get("disrupt")
+    if d:
+        rows.append(("disruption", f"close/open {d['close']}  ring resizes {d['resize']}  "
+                                   f"reopen retries {d['open_fail']}  down "
+                                   f"{d['down_ns'] / 1e3:.1f} us  page_pools made "
+                                   f"{res.get('pools_created')}"))
+    if res.get("mem_pages"):
+        rows.append(("memory limit", f"{res['mem_pages']} pages  refill failures "
+                                     f"{drv.get('rx_alloc_fail', 0)}"))
     rows += [
-        ("teardown", f"pages in flight {res['pages_in_flight']}  mappings left {res['mappings_left']}"),
+        ("teardown", f"pages in flight {res['pages_in_flight']}  mappings left {res['mappings_left']}"
+                     + (f"  destroyed pools never freed {res['pools_pending']}"
+                        if res.get("pools_pending") else "")),
         ("simulation", f"{res['cycles']} cycles in {res['wall_s']:.1f} s wall "
                        f"({res['cycles_per_s'] or 0:.0f} cycles/s), {res['sim_ns'] / 1e3:.1f} us simulated"),
         ("verdict", "PASS" if not res.get("verdict") else "FAIL: " + "; ".join(res["verdict"])),
