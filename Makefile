@@ -5,6 +5,7 @@
 #   make lint    ruff on the Python; verilator --lint-only -Wall on hdl/ at every DATA_W, and the width lint
 #   make waves   GTKWave on the last wave file, with the saved layout
 #   make coverage  functional + Verilator code coverage of the RTL suite (COVERAGE_ARGS=--strict)
+#   make soak    a million frames of co-simulation under faults, in shards (SOAK_FRAMES=N)
 #
 # Set-up is part of every target: scripts/setup.sh creates .venv with the pinned packages and
 # installs Icarus Verilog and liblz4-dev when they are missing (as root), or says what to install.
@@ -17,7 +18,7 @@ export PYTHONWARNINGS := ignore::DeprecationWarning
 JOBS    ?= 2
 DATA_WS := 64 128 256 512
 
-.PHONY: all setup sim sim-matrix test test-rtl test-pymodel lint waves clean coverage formal
+.PHONY: all setup sim sim-matrix test test-rtl test-pymodel lint waves clean coverage formal soak
 
 all: test
 
@@ -71,6 +72,14 @@ coverage: setup
 # that must each fail with their family named (docs/FORMAL.md); FORMAL_ARGS=--jobs-only etc.
 formal: setup
 	$(PY) scripts/formal.py $(FORMAL_ARGS)
+
+# the soak's shards (tb/cosim/soak.py) over JOBS cores, merged into results/soak.json and shown
+# as the README's table; SOAK_FRAMES=N for a shorter one, SOAK_SELECT=K/M for one machine's part
+SOAK_FRAMES ?= 1000000
+soak: setup
+	@SOAK_FRAMES=$(SOAK_FRAMES) SOAK_OUT=$(CURDIR)/results/soak.json \
+	  $(PY) -m pytest -n $(JOBS) -q -m soak tests/soak; status=$$?; \
+	  $(PY) scripts/soak.py show results/soak.json; exit $$status
 
 clean:
 	rm -rf sim_build .pytest_cache

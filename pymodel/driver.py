@@ -275,7 +275,18 @@ class RxDriver:
         await self.mmio.writel(0, regs.IMS)
         while self.napi_scheduled:
             await self.env.sleep_ns(self.poll_ns)
+        status = await self.mmio.readl(regs.STATUS)
+        halt = None
+        if status & regs.STATUS_HALTED:          # a halt the close overtook: the stop resets it
+            self.stats.rx_halts += 1
+            halt = {"t_ns": self.env.now_ns, "err_code": (status & regs.STATUS_ERR_MASK)
+                    >> regs.STATUS_ERR_SHIFT, "recovered_ns": None, "in": "close"}
+            self.halt_log.append(halt)
+        self._icr_seen &= ~regs.ICR_ERR
         await self._stop_and_reclaim()
+        if halt is not None:
+            self.stats.rx_recoveries += 1
+            halt["recovered_ns"] = self.env.now_ns
         await self._reconcile_stop()
         await self.mmio.writel(regs.ICR_ALL, regs.ICR)
         self.mmio.detach()
@@ -391,8 +402,8 @@ class RxDriver:
         completed = False
         try:
             while True:
-                if self._icr_seen & regs.ICR_ERR:
-                    await self._recover()
+                if self._icr_seen & regs.ICR_ERR and not self._closing:
+                    await self._recover()            # closing: ndo_stop resets the queue
                 done = await self.napi_poll(self.budget)
                 if done >= self.budget and not self._closing:   # napi_disable() pending: stop
                     self.stats.napi_budget_exhausted += 1
@@ -415,7 +426,8 @@ class RxDriver:
         icr = await self._ack_causes()
         if icr & regs.ICR_ERR:
             self._icr_seen |= regs.ICR_ERR
-            return False
+            if not self._closing:
+                return False
         if self._closing:
             self.napi_scheduled = False
             return True
@@ -588,7 +600,8 @@ class RxDriver:
         if not status & regs.STATUS_HALTED:
             return
         entry = {"t_ns": self.env.now_ns, "err_code":
-                 (status & regs.STATUS_ERR_MASK) >> regs.STATUS_ERR_SHIFT, "recovered_ns": None}
+                 (status & regs.STATUS_ERR_MASK) >> regs.STATUS_ERR_SHIFT, "recovered_ns": None,
+                 "in": "napi"}
         self.halt_log.append(entry)
         head = await self.mmio.readl(regs.HEAD)
         dist = (head - self.ntc) % self.N

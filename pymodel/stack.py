@@ -74,6 +74,7 @@ class Stack:
         self.csum_start = csum_start
         self.mangle = mangle
         self.stats = StackStats()
+        self.release_by_ns = 0.0    # when the last skb held now will have been freed
 
     def netif_receive_skb(self, skb: SkBuff) -> None:
         """Take an skb from the driver (NAPI context)."""
@@ -95,6 +96,7 @@ class Stack:
         if t <= 0:
             self._consume(skb, napi_safe=True)      # freed inside the NAPI poll
         else:
+            self.release_by_ns = max(self.release_by_ns, self.env.now_ns + t)
             self.env.spawn(self._hold(skb, t), name="skb_hold")
 
     async def _hold(self, skb: SkBuff, t: float) -> None:

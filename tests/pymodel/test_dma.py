@@ -359,3 +359,19 @@ def test_ring_rules_device_touching_unowned_descriptors_and_cpu_writing_owned_on
     env.run_until_complete(mmio.writel(3, regs.TAIL))         # hands over slot 2: fine
     with pytest.raises(E.RingTailOnHead, match="already owns"):
         env.run_until_complete(mmio.writel(2, regs.TAIL))     # wraps over slot 1, still the device's
+
+
+def test_injected_iommu_fault_is_an_error_response_not_a_breach():
+    """Iommu.fail_next(): the next device access finds no translation; the device sees an error
+    response (BusErrorResponse), the IOMMU counts the fault, and no DMA-API rule is breached."""
+    from pymodel.errors import BusErrorResponse
+    hm = HostMemory(get_profile("cortex-a53-smmu-strict"), strict=True, coherent=True)
+    page, bus = mapped(hm)
+    hm.iommu.fail_next()
+    with pytest.raises(BusErrorResponse, match="injected"):
+        hm.device_write(bus, b"\x01" * 64)
+    hm.device_write(bus, b"\x02" * 64)                 # the next access translates again
+    assert hm.iommu.stats.faults == 1 and hm.iommu.stats.faults_injected == 1
+    assert not hm.checker.breaches
+    hm.dma_sync_single_range_for_cpu(bus, 0, 64, DMA_FROM_DEVICE)
+    assert hm.cpu_read(page, 0, 64) == b"\x02" * 64
