@@ -1,7 +1,8 @@
 """The AXI monitor and its helpers in the simulators (both, each test):
 
 - the monitor's rules one violation at a time, on a bare AXI port the test drives
-  (tests/monitor/axi_port.v, tests/monitor/cocotb_rules.py);
+  (tests/monitor/axi_port.v, tests/monitor/cocotb_rules.py `rules`), and W taken in runs of
+  beats, around an error response and a re-enable (`w_runs`);
 - ReadBeats against the real block at DATA_W 512, where descriptor reads are narrow
   (tests/monitor/cocotb_beats.py).
 

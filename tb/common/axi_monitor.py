@@ -2,17 +2,39 @@
 
 Sampling: one coroutine per channel reads the channel's signals (with the handles' public
 `get()`, what `.value` returns) only while the channel has something to show, and no
-coroutine wakes every clock. W, B, AR and R sleep while VALID is low, wake when it rises and
-are then sampled at each rising clock edge (where the slave model samples them too) until
-VALID is low again. AW is sampled in the ReadOnly phase of the timestep where its signals
-last changed: the block's registers and the slave's AWREADY change just after a rising edge
-and hold until the next, so these are the values the next edge sees, and a handshake is
-recorded before any coroutine that edge wakes runs (the bench polls `aw_cyc`). Idle or
-stalled (VALID high, READY low), AW sleeps until AWVALID changes or, while stalled, AWREADY
-rises or the payload changes: a stall, however long, costs a few wake-ups. READY is read only
-while VALID is high, the payload only at a handshake or a stall. `cyc` is the simulated time
-since `start()` over the clock period (measured during reset), so counting clocks needs no
-wake-up either.
+coroutine wakes every clock while no error response has been seen. `cyc` is the simulated
+time since `start()` over the clock period (measured during reset), so counting clocks needs
+no wake-up.
+
+AW and W are sampled in the ReadOnly phase of the timestep where their signals changed: the
+block's registers and the slave's READYs change just after a rising edge and hold until the
+next, so these are the values every following edge sees until the next change.
+- AW records a handshake in that ReadOnly phase, before any coroutine the next edge wakes runs
+  (the bench polls `aw_cyc`); a handshake is followed every clock. Idle or stalled (VALID high,
+  READY low), AW sleeps until AWVALID changes or, while stalled, AWREADY rises or the payload
+  changes: a stall, however long, costs a few wake-ups.
+- W is sampled after a change of WVALID, WREADY or WLAST and, while stalled, of WDATA or WSTRB
+  (one watcher coroutine per signal; the first to fire in a timestep samples, in its ReadOnly
+  phase). The state sampled held for the edges since the previous sample, `cyc` now minus
+  `cyc` then: with VALID and READY high, that many beats were handed over, one a clock, all
+  with the same WLAST, and the monitor accounts for the run at once (`_w_run`, `_match`: a
+  burst's worth of beats per step, one step per burst on a WLAST streak of single-beat
+  bursts). So W costs a few wake-ups per burst or stall, not one per beat; a WLAST error is
+  reported when its run closes, with the burst and beat in the message, and `w_beats` counts
+  the open run up to the current clock. A payload change, or VALID dropping, after at least
+  one edge sampled a stall is reported at the edge that samples it. Once a B or R error
+  response sets `err_cyc`, the post-error rule needs the WSTRB of every beat: B and R set
+  `_w_err` at that clock, so the run closes there, and W is then sampled at every clock,
+  WSTRB included, until `rearm()` clears `err_cyc`.
+
+B, AR and R sleep while VALID is low, wake when it rises and are then sampled at each rising
+clock edge (where the slave model samples them too) until VALID is low again. The scheme of W
+would gain little on them: their VALIDs are high on few clocks (`random_traffic`, DATA_W 64,
+300 frames: of 12,672 clocks, WVALID is high on 12,357, BVALID on 896 in 859 presentations,
+ARVALID on 141 in 25, RVALID on 768 in 71), a B lasting about one clock, so waking on changes
+would save nothing on B and a few hundred wake-ups on AR and R; and B and R set `err_cyc` at
+the edge of the error response, which the AW, AR and W rules need at once. READY is read only
+while VALID is high, the payload only at a handshake or a stall.
 
 Per handshake it checks:
 
@@ -21,7 +43,7 @@ Per handshake it checks:
   WB_BURST (writebacks) and DESC_BURST (descriptor reads); reads only inside descriptors the
   device owns, 16-byte aligned.
 - W: `wlast` on the last beat of its AW (W beats ahead of their AW are legal AXI and are
-  counted in `w_before_aw`); after an error response
+  counted in `w_before_aw` once their run has closed); after an error response
   (B or R != OKAY) every W beat first presented later has `wstrb` = 0.
 - AW, W, AR: payload stable and VALID held while VALID is high and READY low.
 - B: records the handshake clock of every burst (for the ordering checks of the scoreboard).
@@ -38,6 +60,8 @@ from cocotb.types import Logic
 
 # a 1-bit signal reads as one of Logic's interned values: `is` compares them cheaply
 _0, _1 = Logic("0"), Logic("1")
+
+_W_IDLE, _W_HS, _W_STALL = "idle", "handshakes", "stall"
 
 _AW_PAYLOAD = ("awaddr", "awlen", "awsize", "awburst")
 _AR_PAYLOAD = ("araddr", "arlen", "arsize", "arburst")
@@ -67,10 +91,22 @@ class AxiMonitor:
         self._r_beat = 0          # beat within the current descriptor (DATA_W 64: two)
         self._r_bad = False       # the current descriptor had an errored beat
         self.ar_count = 0
-        self.w_beats = 0
         self._aw_open = deque()   # [beats expected, beats seen] of bursts still owed W beats
-        self._w_wait = deque()    # (wlast, clock) of W beats not yet paired with an AW
+        self._w_wait = deque()    # [wlast, clock of the first, beats]: runs of W beats (one
+                                  # beat a clock, one wlast) not yet paired with an AW
+        self._w_wait_beats = 0    # W beats in _w_wait
         self._w_early = 0         # paired W beats that were handed over before their AW
+        self._w_done = 0          # W beats handed over in runs already closed
+        self._w_open = None       # clock the open run of W handshakes was sampled at
+        # W: the state sampled at clock _w_since (_W_IDLE, _W_HS handshakes, _W_STALL)
+        self._w_kind = _W_IDLE
+        self._w_since = 0
+        self._w_first = None      # clock at which the current W beat was first seen
+        self._w_last = False      # WLAST of the handshake state
+        self._w_strb = None       # its WSTRB, read only while err_cyc is set
+        self._w_sp = None         # payload of the stall state
+        self._w_stalled = False   # an edge sampled the stall with payload _w_sp
+        self._w_due = False       # a W sample is due in this timestep's ReadOnly phase
         self._aw_sink = None      # the slave model's AW channel (hook_slave)
         self._s = {n: getattr(dut, "m_axi_" + n) for n in (
             "awvalid", "awready", *_AW_PAYLOAD,
@@ -85,6 +121,8 @@ class AxiMonitor:
         self._clk = RisingEdge(dut.clk)
         self._aw_poke = Event()   # set when the AW channel may have changed
         self._aw_stall = Event()  # set while AW is stalled
+        self._w_err = Event()     # set when err_cyc is set: W is sampled every clock
+        self._w_stall = Event()   # set while W is stalled
         self._running = False
         self._t_start = None      # simulated time (steps) of `start()`
         self._t0 = None           # time of the clock edge the count starts from
@@ -135,9 +173,17 @@ class AxiMonitor:
         return taken - self._aw_sink.count() if self._aw_sink is not None else taken
 
     @property
+    def w_beats(self):
+        """W beats handed over so far (the open run's up to the current clock)."""
+        if self._w_open is None:
+            return self._w_done
+        return self._w_done + self.cyc - self._w_open
+
+    @property
     def w_before_aw(self):
-        """W beats handed over before their AW (legal AXI; DESIGN.md says the RTL never does it)."""
-        return self._w_early + len(self._w_wait)
+        """W beats handed over before their AW (legal AXI; DESIGN.md says the RTL never does it),
+        among the runs of W beats closed so far."""
+        return self._w_early + self._w_wait_beats
 
     def error(self, msg):
         self.tb.error(f"AXI monitor: {msg}")
@@ -153,25 +199,33 @@ class AxiMonitor:
     async def _run(self):
         s = self._s
         # what can end an AW stall or break its rules wakes the AW channel
-        cocotb.start_soon(self._poke_on(ValueChange(s["awvalid"]), False))
-        cocotb.start_soon(self._poke_on(RisingEdge(s["awready"]), True, idle_wait=False))
+        poke, stall = self._aw_poke, self._aw_stall
+        cocotb.start_soon(self._poke_on(ValueChange(s["awvalid"]), poke))
+        cocotb.start_soon(self._poke_on(RisingEdge(s["awready"]), poke, stall, idle_wait=False))
         for n in _AW_PAYLOAD:
-            cocotb.start_soon(self._poke_on(ValueChange(s[n]), True))
+            cocotb.start_soon(self._poke_on(ValueChange(s[n]), poke, stall, idle_wait=False))
+        # W: sampled after any change of VALID, READY or WLAST; of the payload while stalled
+        self._w_kind, self._w_since, self._w_first = _W_IDLE, self.cyc, None
+        self._w_stalled = self._w_due = False
+        self._w_open = None
+        for n in ("wvalid", "wready", "wlast"):
+            cocotb.start_soon(self._w_watch(ValueChange(s[n])))
+        for n in ("wdata", "wstrb"):
+            cocotb.start_soon(self._w_watch(ValueChange(s[n]), self._w_stall))
         chans = [cocotb.start_soon(c) for c in (
-            self._aw_channel(), self._w_channel(), self._b_channel(),
+            self._aw_channel(), self._w_clock(), self._b_channel(),
             self._ar_channel(), self._r_channel())]
         for t in chans:
             await t
 
-    async def _poke_on(self, trig, stalled, idle_wait=True):
-        """Wake the AW channel on `trig`, always or (`stalled`) only while AW is stalled; not
-        `idle_wait`: wait for `trig` only while AW is stalled."""
-        poke, stall = self._aw_poke, self._aw_stall
+    async def _poke_on(self, trig, poke, stall=None, idle_wait=True):
+        """Set `poke` on `trig`: always, or (given `stall`) only while `stall` is set; not
+        `idle_wait`: wait for `trig` only while `stall` is set."""
         while self._running:
             if not idle_wait and not stall.is_set():
                 await stall.wait()
             await trig
-            if not stalled or stall.is_set():
+            if stall is None or stall.is_set():
                 poke.set()
 
     async def _next_clock(self, t):
@@ -180,8 +234,8 @@ class AxiMonitor:
         if get_sim_time() == t:
             await self._clk
 
-    def _aw_error(self, msg):
-        """Report an AW error, found in the ReadOnly phase, at the clock edge it belongs to."""
+    def _edge_error(self, msg):
+        """Report an error found in the ReadOnly phase at the clock edge it belongs to."""
         cocotb.start_soon(self._later(msg))
 
     async def _later(self, msg):
@@ -210,7 +264,7 @@ class AxiMonitor:
                     first = cyc
                 p = tuple(str(x.get()) for x in payload)
                 if st is not None and p != st:
-                    self._aw_error(f"AW payload changed while stalled: {st} -> {p}")
+                    self._edge_error(f"AW payload changed while stalled: {st} -> {p}")
                 if ready.get() is _1:
                     st = None
                     stall.clear()
@@ -223,53 +277,95 @@ class AxiMonitor:
                 continue
             stall.clear()
             if st is not None:
-                self._aw_error("AWVALID dropped before AWREADY")
+                self._edge_error("AWVALID dropped before AWREADY")
                 st = None
             elif v is not _0:
-                self._aw_error(f"AWVALID is {str(v).lower()}")
+                self._edge_error(f"AWVALID is {str(v).lower()}")
                 await clk
                 continue
             await poke.wait()
 
-    async def _w_channel(self):
-        s = self._s
-        valid, ready, wdata, wstrb, wlast = (s[n] for n in
-                                             ("wvalid", "wready", "wdata", "wstrb", "wlast"))
-        rise = RisingEdge(valid)
-        clk = self._clk
-        st = None                 # payload of a stalled beat
-        new = True                # the next W beat seen starts a new presentation
-        first = 0                 # clock at which the current W beat was first seen
-        await clk
-        cyc = self.cyc
+    async def _w_watch(self, trig, gate=None):
+        """Sample W in the ReadOnly phase of each timestep where `trig` fires (only while `gate`
+        is set, if given): once a timestep, whichever watcher comes first."""
+        readonly = ReadOnly()
         while self._running:
-            if valid.get() is _1:
-                if new:
-                    first = cyc
-                    new = False
-                if ready.get() is _1:
-                    last = wlast.get()
-                    if st is not None:
-                        if (str(wdata.get()), str(wstrb.get()), str(last)) != st:
-                            self.error("W payload changed while stalled")
-                        st = None
-                    self._w(last is _1, wstrb, first, cyc)
-                    new = True
-                else:
-                    p = (str(wdata.get()), str(wstrb.get()), str(wlast.get()))
-                    if st is not None and p != st:
-                        self.error("W payload changed while stalled")
-                    st = p
-                await clk
-                cyc += 1
+            if gate is not None and not gate.is_set():
+                await gate.wait()
+            await trig
+            if self._w_due or gate is not None and not gate.is_set():
                 continue
-            if st is not None:
-                self.error("WVALID dropped before WREADY")
-                st = None
-                new = True
-            await rise
-            await self._next_clock(get_sim_time())
-            cyc = self.cyc
+            self._w_due = True
+            await readonly
+            self._w_due = False
+            self._w_sample()
+
+    async def _w_clock(self):
+        """Sample W once at the start, then at every clock while err_cyc is set (from the clock
+        of the error response, when B or R set `_w_err`, until `rearm()`)."""
+        readonly = ReadOnly()
+        clk, err = self._clk, self._w_err
+        while self._running:
+            while self.err_cyc is not None or not err.is_set():
+                if not self._w_due:
+                    self._w_due = True
+                    await readonly
+                    self._w_due = False
+                    self._w_sample()
+                if self.err_cyc is None:
+                    break
+                await clk
+            err.clear()
+            await err.wait()
+
+    def _w_sample(self):
+        """W in the ReadOnly phase (module doc): close the state sampled at `_w_since`, which held
+        for edges _w_since+1 .. cyc (a run of beats while VALID and READY were high), and take
+        the state the next edges see."""
+        if not self._running:
+            return
+        s = self._s
+        c = self.cyc
+        since = self._w_since
+        kind = self._w_kind
+        if c != since:
+            if kind is _W_HS:
+                self._w_run(self._w_last, self._w_strb, self._w_first, since + 1, c - since)
+                self._w_first = None
+            elif kind is _W_STALL:
+                self._w_stalled = True
+            self._w_since = c
+        if s["wvalid"].get() is _1:
+            if self._w_first is None:
+                self._w_first = c + 1
+            if s["wready"].get() is _1:
+                lv = s["wlast"].get()
+                self._w_last = lv is _1
+                if self._w_stalled:
+                    if (str(s["wdata"].get()), str(s["wstrb"].get()), str(lv)) != self._w_sp:
+                        self._edge_error("W payload changed while stalled")
+                    self._w_stalled = False
+                self._w_strb = None if self.err_cyc is None else s["wstrb"].get()
+                kind = _W_HS
+            else:
+                p = (str(s["wdata"].get()), str(s["wstrb"].get()), str(s["wlast"].get()))
+                if self._w_stalled and p != self._w_sp:
+                    self._edge_error("W payload changed while stalled")
+                self._w_sp = p
+                kind = _W_STALL
+        else:
+            if self._w_stalled:
+                self._edge_error("WVALID dropped before WREADY")
+                self._w_stalled = False
+            self._w_first = None
+            kind = _W_IDLE
+        self._w_open = c if kind is _W_HS else None
+        if kind is not self._w_kind:
+            self._w_kind = kind
+            if kind is _W_STALL:
+                self._w_stall.set()
+            else:
+                self._w_stall.clear()
 
     async def _b_channel(self):
         s = self._s
@@ -343,6 +439,7 @@ class AxiMonitor:
     def _r(self, err, last, cyc):
         if err and self.err_cyc is None:
             self.err_cyc = cyc
+            self._w_err.set()     # W closes its run of beats at this clock
         if err and not self._r_burst_err:
             self.err_transactions += 1
         self._r_burst_err = (self._r_burst_err or err) and not last
@@ -360,50 +457,68 @@ class AxiMonitor:
         beats = alen + 1
         n = len(self.aw_cyc)
         if burst != 1:
-            self._aw_error(f"AW burst {n} at {addr:#x}: awburst={burst}, not INCR")
+            self._edge_error(f"AW burst {n} at {addr:#x}: awburst={burst}, not INCR")
         if size != self.size_w:
-            self._aw_error(f"AW burst {n} at {addr:#x}: awsize={size}, expected {self.size_w}")
+            self._edge_error(f"AW burst {n} at {addr:#x}: awsize={size}, expected {self.size_w}")
         start = addr & ~(self.nbytes - 1)
         if (start & 0xFFF) + beats * self.nbytes > 0x1000:
-            self._aw_error(f"AW burst {n} at {addr:#x} len {beats} crosses a 4 KB boundary")
+            self._edge_error(f"AW burst {n} at {addr:#x} len {beats} crosses a 4 KB boundary")
         ring = self.tb.ring
         is_ring = ring is not None and ring.base <= addr < ring.end
         if is_ring:
             if beats > self.max_wb_beats:
-                self._aw_error(f"writeback burst {n} at {addr:#x}: {beats} beats > WB_BURST")
+                self._edge_error(f"writeback burst {n} at {addr:#x}: {beats} beats > WB_BURST")
         elif beats > self.max_burst:
-            self._aw_error(f"data burst {n} at {addr:#x}: {beats} beats > MAX_BURST {self.max_burst}")
+            self._edge_error(f"data burst {n} at {addr:#x}: {beats} beats > MAX_BURST {self.max_burst}")
         if self.err_cyc is not None and first > self.err_cyc + 1:
-            self._aw_error(f"AW burst {n} at {addr:#x} presented at clock {first}, after the "
+            self._edge_error(f"AW burst {n} at {addr:#x} presented at clock {first}, after the "
                        f"error response at clock {self.err_cyc}")
         self.aw_cyc.append(cyc)
         self.aw_ring.append(is_ring)
         self._aw_open.append([beats, 0])
-        self._match(self._aw_error)
+        self._match(self._edge_error)
 
-    def _w(self, last, wstrb, first, cyc):
-        self.w_beats += 1
-        if self.err_cyc is not None and first > self.err_cyc:
-            strb = int(str(wstrb.get()), 2)
+    def _w_run(self, last, wstrb, first, cyc, count):
+        """`count` W beats handed over at clocks cyc .. cyc+count-1, all with WLAST `last`; the
+        first was presented from clock `first`, each other at its own handshake clock. `wstrb`
+        (the value, read while err_cyc was set; else None) for the post-error rule."""
+        self._w_done += count
+        err = self.err_cyc
+        if wstrb is not None and err is not None and cyc + count - 1 > err:
+            strb = int(str(wstrb), 2)
             if strb:
-                self.error(f"W beat with wstrb={strb:#x} presented at clock {first}, after the "
-                           f"error response at clock {self.err_cyc}")
-        self._w_wait.append((last, cyc))
+                for i in range(count):
+                    f = first if i == 0 else cyc + i
+                    if f > err:
+                        self.error(f"W beat with wstrb={strb:#x} presented at clock {f}, "
+                                   f"after the error response at clock {err}")
+        self._w_wait.append([last, cyc, count])
+        self._w_wait_beats += count
         self._match(self.error)
 
     def _match(self, error):
-        """Pair W beats with their AW (in order) and check wlast."""
-        while self._aw_open and self._w_wait:
-            last, cyc = self._w_wait.popleft()
-            b = self._aw_open[0]
-            b[1] += 1
-            n = len(self.aw_cyc) - len(self._aw_open)
-            if cyc < self.aw_cyc[n]:
-                self._w_early += 1
+        """Pair W beats with their AW (in order) and check wlast, a run of beats at a time."""
+        aw_open, w_wait, aw_cyc = self._aw_open, self._w_wait, self.aw_cyc
+        while aw_open and w_wait:
+            run = w_wait[0]
+            last, cyc, count = run
+            b = aw_open[0]
+            n = len(aw_cyc) - len(aw_open)
+            take = 1 if last else min(count, b[0] - b[1])   # beats of this burst in the run
+            early = aw_cyc[n] - cyc
+            if early > 0:
+                self._w_early += min(early, take)
+            b[1] += take
             if last != (b[1] == b[0]):
                 error(f"burst {n}: wlast={int(last)} on beat {b[1]} of {b[0]}")
             if b[1] >= b[0] or last:
-                self._aw_open.popleft()
+                aw_open.popleft()
+            self._w_wait_beats -= take
+            if take == count:
+                w_wait.popleft()
+            else:
+                run[1] += take
+                run[2] -= take
 
     def _b(self, resp, cyc):
         n = len(self.b_cyc)
@@ -416,6 +531,7 @@ class AxiMonitor:
             self.err_transactions += 1
         if r != 0 and self.err_cyc is None:
             self.err_cyc = cyc
+            self._w_err.set()     # W closes its run of beats at this clock
 
     def _ar(self, p, first, cyc):
         addr, alen, size, burst = (int(x, 2) for x in p)
