@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from pymodel import errors as E
+from tb.common.fault_plan import LATE_B_NS
 from tb.common.mutate import mutant_hdl
 from tb.cosim.run import options, run
 
@@ -323,6 +324,20 @@ def test_cosim_faults(sim, driver):
     if sim == "verilator":
         hit = res["faults"]["injected"]
         assert all(hit[c] > 0 for c in classes.split("/")), hit
+    if res["faults"]["injected"]["late_b"]:  # a late B really came back late
+        assert res["bus"]["monitor_writes"]["b_clocks_max"] >= LATE_B_NS / 8, res["bus"]
+
+
+def test_late_b_without_bus_timing():
+    """With no other bus timing the late B pauses the slave's B channel instead: still late,
+    still no halt, and the MAC is never stalled meanwhile."""
+    res = cosim("faults-late-b", sim="verilator", frames=600, faults="5000:late_b", rate=2,
+                seed=6)
+    assert res["verdict"] == [] and res["bus"].get("held_clocks") is None
+    f = res["faults"]
+    assert f["injected"]["late_b"] >= 3 and f["injected"] == f["recovered"], f
+    assert res["device"]["axi_err"] == 0 and res["driver_stats"]["rx_halts"] == 0
+    assert res["bus"]["monitor_writes"]["b_clocks_max"] >= LATE_B_NS / 8, res["bus"]
 
 
 def test_cosim_faults_disruption_and_memory_limit():

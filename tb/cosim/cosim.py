@@ -181,6 +181,7 @@ class DmaTarget:
         self.plan: Optional[FaultPlan] = None
         self.responses: Optional[Responses] = None
         self.rng = None
+        self.late_b = None        # () -> None: hold the B channel (FAULTS late_b, no BusTiming)
 
     def attach(self, axi: AxiSlave) -> "DmaTarget":
         """Learn each read beat's bytes from the slave's AR channel."""
@@ -228,6 +229,8 @@ class DmaTarget:
                                            "offset": off % regs.DESC_SIZE}
             raise InjectedFault(f"SLVERR injected on write {self.writes} at {address:#x}")
         if self.plan is not None:
+            if self.late_b is not None and self.plan.late_b_due():
+                self.late_b()
             kind = "wb_write" if self._in_ring(address) is not None else "data_write"
             act = self.plan.on_access(kind, address)
             if act == "iommu":
@@ -277,9 +280,13 @@ class CoSim(Harness):
             self.target.rng = random.Random(opt.seed + 11)
         late_b = self.fault_spec is not None and "late_b" in self.fault_spec.classes
         rd_ns, b_ns = opt.latency_ns()
-        if opt.backpressure or opt.mac_pause or rd_ns or b_ns or late_b:
+        if opt.backpressure or opt.mac_pause or rd_ns or b_ns:
+            # BusTiming holds each B to its due time: a late B is one more hold
             self.bus_timing(p_axi=opt.backpressure, p_src=opt.mac_pause, rd_ns=rd_ns, b_ns=b_ns,
                             b_extra=self._late_b if late_b else None)
+        elif late_b:
+            # no BusTiming: the B channel pauses from the write the fault picks on
+            self.target.late_b = self._hold_b
         for name in ("cocotb.nic_rx_dma", f"cocotb.{dut._name}"):
             logging.getLogger(name).setLevel(logging.ERROR)
         # enabling the queue starts the monitor's error rules afresh (a halt's recovery)
@@ -334,6 +341,17 @@ class CoSim(Harness):
             t_next += wire_ns(len(data), self.opt.rate)
         await self.source.wait()
         self.t_last = self.env.now_ns
+
+    def _hold_b(self) -> None:
+        """Pause the slave's B channel for LATE_B_NS: the B of the burst being written, and
+        of any burst behind it, comes back that much later (FAULTS late_b, no BusTiming)."""
+        ch = self.axi.write_if.b_channel
+        ch.pause = True
+
+        async def release():
+            await Timer(round(LATE_B_NS * 1000), "ps")
+            ch.pause = False
+        cocotb.start_soon(release())
 
     def _late_b(self) -> int:
         """BusTiming's b_extra: ps to hold the B of the write burst just taken (FAULTS late_b)."""
@@ -433,8 +451,8 @@ class CoSim(Harness):
         set, the most reads (AR to last R) and writes (AW to B) in flight at once and the clocks
         R and B were held for their latency, and the clocks the MAC stream paused inside or
         between queued frames; from the monitor, when it ran, the write bursts,
-        the most in flight by its handshake clocks and the fewest clocks from an AW handshake
-        to its B's."""
+        the most in flight by its handshake clocks and the fewest and most clocks from an AW
+        handshake to its B's."""
         o = self.opt
         bus = {"backpressure": o.backpressure, "mem_latency_ns": list(o.latency_ns()),
                "mac_pause": o.mac_pause, "monitor": bool(o.monitor)}
@@ -452,7 +470,8 @@ class CoSim(Harness):
                 most = max(most, k + 1 - done)
             bus["monitor_writes"] = {
                 "bursts": len(aw), "in_flight_max": most,
-                "b_clocks_min": min((b[k] - aw[k] for k in range(len(b))), default=None)}
+                "b_clocks_min": min((b[k] - aw[k] for k in range(len(b))), default=None),
+                "b_clocks_max": max((b[k] - aw[k] for k in range(len(b))), default=None)}
         return bus
 
     def _results(self, snap: dict, sim_ns: float, wall: float, leaks) -> dict:
