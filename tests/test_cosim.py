@@ -474,9 +474,11 @@ def test_halt_accounting_writeback_under_load(sim, frames, fault_write):
 # soak, tests/soak, runs the same on Icarus, `make sim`'s defaults included, and tens of
 # thousands of frames more on both simulators, under faults.)
 
-@pytest.mark.parametrize("sim, driver", [("verilator", "page_pool"), ("verilator", "legacy")])
+@pytest.mark.parametrize("sim, driver", [("icarus", "page_pool"), ("verilator", "page_pool"),
+                                         ("verilator", "legacy")])
 def test_cosim_make_sim_3000(sim, driver):
-    """`make sim SIM=verilator FRAMES=3000` (1 Gb/s imix, non-coherent Cortex-A53), each path."""
+    """`make sim FRAMES=3000` (1 Gb/s imix, non-coherent Cortex-A53): the default simulator,
+    and each path on Verilator."""
     res = cosim(f"make-sim-3000-{sim}-{driver}", sim=sim, driver=driver, frames=3000)
     assert_clean(res)
     assert res["frames_delivered"] == res["frames_sent"] == 3000
