@@ -20,6 +20,14 @@ level-triggered interrupt service).
   harness's bus_timing() (tb.common.harness.BusTiming): random pauses on the five AXI
   channels, read data and write responses held for a pipelined latency, random gaps inside
   frames on the MAC stream.
+- FAULTS (tb.common.fault_plan.FaultPlan): the memory target fails the accesses the plan
+  picks (SLVERR, DECERR through tb.common.faults.Responses, garbage data with an error, an
+  IOMMU fault) or holds a B late; a task hands the plan the halts the driver logged and the
+  frames delivered, so each fault is checked for its ERR_CODE, its recovery and traffic
+  resuming. STAT_AXI_ERR must equal the errors injected.
+- DISRUPT (pymodel.disrupt.Disruptor) closes, reopens and resizes the interface mid-traffic,
+  settled before the drain; MEM_PAGES limits host memory. `DriverRing` and the target's ring
+  follow whichever ring the driver has open.
 - A MAC source paces frames at an Ethernet rate and records them on the scoreboard.
 At the end the driver is closed, the pool destroyed, leaks checked, and the results written.
 """
