@@ -370,7 +370,7 @@ ERR_CODE_MUTANT = ("nic_rx_ctrl.v", r"err_data_wr \? ERR_DATA_WR :", "err_data_w
 def test_fault_rules_are_checked(name, fname, pat, repl, said):
     if pat is None:
         fname, pat, repl = ERR_CODE_MUTANT
-    res = cosim_mutant(name, fname, pat, repl, sim="verilator", frames=400, seed=3,
+    res = cosim_mutant(name, fname, pat, repl, sim="icarus", frames=300, seed=3,
                        faults="3000:data_slverr" if name == "err_code_swapped" else "none")
     text = " ".join(res["verdict"])
     assert said in text, text[:400]
@@ -488,7 +488,7 @@ def test_cosim_make_sim_3000(sim, driver):
         assert pp["alloc_stats.fast"] >= 3000
 
 
-@pytest.mark.parametrize("sim, frames", [("verilator", 2000), ("icarus", 600)])
+@pytest.mark.parametrize("sim, frames", [("verilator", 1000), ("icarus", 300)])
 def test_cosim_dw256_40g_full_size(sim, frames):
     """DATA_W 256 at 250 MHz, 1514-byte frames at 40 Gb/s (3.25 Mpps) on an x86 host."""
     res = cosim(f"dw256-40g-{sim}", sim=sim, data_w=256, clk_ns=4, rate=40, sizes="fixed:1514",
