@@ -135,3 +135,22 @@ def test_stop_drops_an_armed_fault():
     plan.stop()
     assert all(plan.on_access("desc_read", 0) is None for _ in range(40))
     assert plan.stats.injected["desc_decerr"] == 0
+
+
+def test_soak_shards_and_readme_table():
+    """The soak's shards add up to SOAK_FRAMES, each within CHUNK and with its own seed;
+    SOAK_SELECT splits them without overlap; the README's table is the configurations'."""
+    from pathlib import Path
+
+    from tb.cosim import soak
+    for total in (12_000, 1_000_000):
+        sh = soak.shards(total)
+        assert sum(s.frames for s in sh) == total
+        assert all(0 < s.frames <= soak.CHUNK for s in sh)
+        assert len({s.seed for s in sh}) == len(sh)
+        parts = [soak.shards(total, f"{k}/3") for k in (1, 2, 3)]
+        assert sorted(s.name for p in parts for s in p) == sorted(s.name for s in sh)
+    with pytest.raises(ValueError):
+        soak.shards(100, "4/3")
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert soak.configs_table() in readme

@@ -214,3 +214,12 @@ def table(res: dict) -> str:
                                f"{s['cycles_per_wall_s']:,.0f} cycles/s"))
     lines = ["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in rows]
     return "\n".join(lines)
+
+
+def configs_table() -> str:
+    """The README's table of the soak's configurations."""
+    rows = ["| configuration | share | make variables |", "|---|---|---|"]
+    for name, weight, var in CONFIGS:
+        rows.append(f"| `{name}` | {weight:.0%} | "
+                    + " ".join(f"{k}={v}" for k, v in var.items()) + " |")
+    return "\n".join(rows)
