@@ -359,6 +359,18 @@ def test_cosim_faults_disruption_and_memory_limit():
 ERR_CODE_MUTANT = ("nic_rx_ctrl.v", r"err_data_wr \? ERR_DATA_WR :", "err_data_wr ? ERR_WB :")
 
 
+def test_memory_limit_starves_the_ring_and_receive_recovers():
+    """MEM_PAGES=300 with every skb held 300 us: the pool empties, the page allocator refuses,
+    `rx_alloc_fail` counts, the ring runs short, and as the stack frees pages the refill
+    succeeds again: five times as many frames as there are pages arrive, intact and in order."""
+    res = cosim("mem-limit", sim="verilator", frames=1500, mem_pages=300, hold="fixed:300000",
+                seed=12)
+    assert_clean(res)
+    drv, pp = res["driver_stats"], res["page_pool"]
+    assert drv["rx_alloc_fail"] > 100 and pp["alloc_stats.empty"] > 100, (drv, pp)
+    assert res["frames_delivered"] > 4 * 300
+
+
 # The rules the fault runs add, each proven checked by a mutant of the RTL that breaks it:
 # the halt's ERR_CODE (a data write error reported as a writeback error) and the MAC never
 # stalled (tready low while the frame FIFO is nearly full).
