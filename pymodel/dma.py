@@ -48,6 +48,9 @@ DMA_MAPPING_ERROR = (1 << 64) - 1          # include/linux/dma-mapping.h: (~(dma
 DMA_ATTR_SKIP_CPU_SYNC = 1 << 5            # include/linux/dma-mapping.h
 L1_CACHE_SHIFT = 6                         # arm64 and x86: 64-byte cache lines
 L1_CACHE_BYTES = 1 << L1_CACHE_SHIFT
+# dma_get_cache_alignment(): ARCH_DMA_MINALIGN where the architecture defines one
+# (arch/arm64/include/asm/cache.h: 128), else 1 (x86 defines none)
+ARCH_DMA_MINALIGN = {"arm64": 128, "x86": 1}
 
 OWN_CPU = 0
 OWN_DEV = 1
@@ -125,6 +128,23 @@ class CoherentBuffer:
         self.page.data[off:off + len(data)] = data
 
 
+class _Softirq:
+    """Context manager: in_softirq() is true inside the block, as in a NAPI poll."""
+
+    __slots__ = ("hm", "_was")
+
+    def __init__(self, hm: "HostMemory") -> None:
+        self.hm = hm
+        self._was = False
+
+    def __enter__(self) -> None:
+        self._was = self.hm.in_softirq
+        self.hm.in_softirq = True
+
+    def __exit__(self, *exc) -> None:
+        self.hm.in_softirq = self._was
+
+
 class _CacheState:
     """The CPU cache's view of one page: valid and dirty line masks and the cached bytes."""
 
@@ -172,6 +192,22 @@ class HostMemory:
         self._by_bpn: Dict[int, List[Mapping]] = {}     # bus page number -> mappings touching it
         self._by_pfn: Dict[int, List[Mapping]] = {}     # head pfn -> mappings of that page
         self.coherent_bufs: Dict[int, CoherentBuffer] = {}
+        self.now_ns = now_ns
+        # the architecture the profile's CPU has (x86 or arm64)
+        self.arch = "x86" if self.profile.name.startswith("x86") else "arm64"
+        # the CPU the model's code runs on, and whether it runs in softirq (NAPI) context now:
+        # page_pool_napi_local() reads both
+        self.cpu = 0
+        self.in_softirq = False
+        self._softirq = _Softirq(self)
+
+    def dma_get_cache_alignment(self) -> int:
+        """dma_get_cache_alignment(): ARCH_DMA_MINALIGN of the profile's architecture."""
+        return ARCH_DMA_MINALIGN[self.arch]
+
+    def softirq(self) -> "_Softirq":
+        """`with hm.softirq():` runs a block in softirq context (local_bh_disable())."""
+        return self._softirq
 
     # ------------------------------------------------------------------ bookkeeping
     def _add_mapping(self, m: Mapping) -> None:
@@ -290,17 +326,18 @@ class HostMemory:
             b = min(off + n, m.offset + m.size) - m.offset
             if a >= b:
                 continue
-            if write and m.dir == DMA_FROM_DEVICE:
-                self.checker.breach(CpuWriteFromDevice(
-                    f"mapping {m.bus:#x}+{m.size:#x} {DIR_NAMES[m.dir]}", page=page,
-                    start=m.offset + a, end=m.offset + b, owner=m.owner_name(a, b), call=call))
-            elif m.own.find(OWN_DEV, a, b) >= 0:
-                cls = CpuWriteDeviceOwned if write else CpuReadDeviceOwned
-                first = m.own.find(OWN_DEV, a, b)
-                self.checker.breach(cls(
-                    f"mapping {m.bus:#x}+{m.size:#x} {DIR_NAMES[m.dir]}, first device byte at "
-                    f"page offset {m.offset + first:#x}", page=page, start=m.offset + a,
-                    end=m.offset + b, owner="device", call=call))
+            first = m.own.find(OWN_DEV, a, b)
+            if first < 0:
+                continue
+            if write and m.dir == DMA_FROM_DEVICE and not self.coherent:
+                # the device never reads this buffer: what such a write can break is the
+                # device's data, through the dirty line it leaves (checked in device_write)
+                continue
+            cls = CpuWriteDeviceOwned if write else CpuReadDeviceOwned
+            self.checker.breach(cls(
+                f"mapping {m.bus:#x}+{m.size:#x} {DIR_NAMES[m.dir]}, first device byte at "
+                f"page offset {m.offset + first:#x}", page=page, start=m.offset + a,
+                end=m.offset + b, owner="device", call=call))
 
     def cpu_read(self, page: Page, off: int, n: int, call: str = "cpu_read") -> bytes:
         """A CPU load of n bytes at page offset off (through the cache when non-coherent)."""
@@ -437,20 +474,19 @@ class HostMemory:
                 if b.mapping.ring_watch is not None]
 
     def _sync_lookup(self, addr: int, size: int, direction: int, call: str) -> Optional[Mapping]:
+        """check_sync() of kernel/dma/debug.c: the range must lie in a mapping; the direction
+        must match unless the mapping is DMA_BIDIRECTIONAL. (The map-error check is
+        check_unmap()'s, not check_sync()'s.)"""
         m = self.find_mapping(addr, size)
         if m is None or m.coherent:
             self.checker.breach(DmaSyncNotMapped(f"bus range [{addr:#x}, {addr + size:#x})",
                                                  start=addr, end=addr + size, call=call))
             return None
-        if direction != m.dir:
+        if direction != m.dir and m.dir != DMA_BIDIRECTIONAL:
             self.checker.breach(DmaSyncDirMismatch(
                 f"mapped {DIR_NAMES[m.dir]}, synced {DIR_NAMES.get(direction, direction)}",
                 page=m.page, start=m.offset, end=m.offset + m.size, owner=m.owner_name(0, m.size),
                 call=call))
-        if not m.checked:
-            self.checker.breach(DmaMapErrorNotChecked(
-                f"mapping {m.bus:#x} made by {m.call}", page=m.page, start=m.offset,
-                end=m.offset + m.size, owner=m.owner_name(0, m.size), call=call))
         return m
 
     def dma_sync_single_for_cpu(self, addr: int, size: int, direction: int,
@@ -569,6 +605,38 @@ class HostMemory:
                 end=m.offset + a + n, owner=m.owner_name(a, a + n), call=call))
         return m
 
+    def _check_dirty_under_write(self, runs: List[Tuple[int, int]], m: Optional[Mapping],
+                                 call: str) -> None:
+        """The hazard of a CPU write into a buffer the device writes: a dirty CPU cache line
+        over bytes the device writes now. No sync_for_device cleaned it after the CPU's last
+        write (arm64's arch_sync_dma_for_device cleans by line whatever the direction), so
+        its write-back, at eviction or at the clean of a partial line by sync_for_cpu, lands
+        over the device's bytes."""
+        for phys, k in runs:
+            pos = 0
+            while pos < k:
+                page = self.alloc.page_of(phys + pos)
+                if page is None:
+                    return
+                off = phys + pos - page.phys
+                n = min(k - pos, page.size - off)
+                pos += n
+                st = self._cache.get(page.pfn)
+                if st is None or not st.dirty or page.coherent:
+                    continue
+                mask, _, _ = _line_mask(off, n)
+                dirty = st.dirty & mask
+                if not dirty:
+                    continue
+                lines = list(_bits(dirty))
+                a, b = lines[0] << L1_CACHE_SHIFT, (lines[-1] + 1) << L1_CACHE_SHIFT
+                where = f"mapping {m.bus:#x}+{m.size:#x} {DIR_NAMES[m.dir]}, " if m else ""
+                self.checker.breach(CpuWriteFromDevice(
+                    f"{where}{len(lines)} dirty CPU line(s) at page offset {a:#x}..{b:#x} under a "
+                    f"device write of {n} bytes at page offset {off:#x}: no sync_for_device "
+                    f"cleaned them after the CPU wrote", page=page, start=max(a, off),
+                    end=min(b, off + n), owner="device", call=call))
+
     def _phys_access(self, phys: int, n: int, data: Optional[bytes], call: str) -> bytes:
         out = bytearray()
         pos = 0
@@ -601,6 +669,8 @@ class HostMemory:
         n = len(data)
         runs = self._device_runs(bus_addr, n, True, call)
         m = self._device_check(bus_addr, n, True, call)
+        if self._cache and not self.coherent:
+            self._check_dirty_under_write(runs, m, call)
         self.stats.device_write_bytes += n
         pos = 0
         for p, k in runs:

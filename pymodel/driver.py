@@ -185,6 +185,12 @@ class RxDriver:
         return self._closing
 
     @property
+    def list_owner(self) -> int:
+        """napi_struct.list_owner: the CPU NAPI is scheduled on, -1 when it is not scheduled
+        (page_pool_napi_local() compares it with the current CPU)."""
+        return self.hm.cpu if self.napi_scheduled else -1
+
+    @property
     def posted(self) -> int:
         """Descriptors handed to the device and not yet cleaned."""
         return (self.ntu - self.ntc) % self.N
@@ -227,11 +233,15 @@ class RxDriver:
         return self.buf_len
 
     def _create_pool(self) -> PagePool:
-        """page_pool_create() with DMA mapping and sync for device of _pp_max_len() bytes."""
+        """page_pool_create() with DMA mapping and sync for device of _pp_max_len() bytes, as
+        mvneta_create_page_pool(); `napi` and `netdev` set as bnxt_alloc_rx_page_pool() sets
+        them (mvneta sets neither): the pool recycles directly whenever a page comes back in
+        this queue's NAPI context (page_pool_napi_local()), and being shown on a netdev it
+        does not warn about a stalled shutdown."""
         params = PagePoolParams(order=0, flags=PP_FLAG_DMA_MAP | PP_FLAG_DMA_SYNC_DEV,
                                 pool_size=self.N, dev=self.hm, napi=self, dma_dir=DMA_FROM_DEVICE,
-                                max_len=self._pp_max_len(), offset=self.headroom)
-        pool = page_pool_create(params, self.hm)
+                                max_len=self._pp_max_len(), offset=self.headroom, netdev=self)
+        pool = page_pool_create(params, self.hm, env=self.env)
         self.pools.append(pool)
         return pool
 
@@ -465,12 +475,16 @@ class RxDriver:
             n = self._frame_ready(self.ntc, avail)
             if not n:
                 break
-            self._receive(n)
+            with self.hm.softirq():
+                self._receive(n)
             avail -= n
             done += 1
             await self._cpu()
-        if limit is None and self._refill(RX_REFILL_BATCH):
-            await self._write_tail()
+        if limit is None:
+            with self.hm.softirq():
+                refilled = self._refill(RX_REFILL_BATCH)
+            if refilled:
+                await self._write_tail()
         await self._cpu()
         return done
 
@@ -715,7 +729,12 @@ class RxDriver:
             "pages_in_flight": pool.get("inflight", 0),
             "halt_log": [dict(h) for h in self.halt_log],
             "pools_created": len(self.pools),
-            "pools_pending": sum(1 for p in self.pools if p.destroyed and not p.freed),
+            # destroyed pools still waiting for pages the stack holds, and those whose pages
+            # are all back, waiting for page_pool_release_retry() (every second) to free them
+            "pools_pending": sum(1 for p in self.pools if p.destroyed and not p.freed
+                                 and p.pages_outstanding > 0),
+            "pools_awaiting_release": sum(1 for p in self.pools if p.destroyed and not p.freed
+                                          and p.pages_outstanding <= 0),
             "mappings_left": dma["mappings_live"],
             "pages_in_use": dma["pages_in_use"],
             "cpu_ns": dma["cpu_ns"],

@@ -36,7 +36,7 @@ class Breach(Exception):
         super().__init__(" ".join(parts))
 
 
-# --- DMA API rules (Linux v6.8 Documentation/core-api/dma-api.rst, kernel/dma/debug.c) ---
+# --- DMA API rules (Linux v6.18 Documentation/core-api/dma-api.rst, kernel/dma/debug.c) ---
 
 class DmaMapErrorNotChecked(Breach):
     rule = "map result not checked with dma_mapping_error"
@@ -75,7 +75,11 @@ class CpuWriteDeviceOwned(Breach):
 
 
 class CpuWriteFromDevice(Breach):
-    rule = "CPU writes into a DMA_FROM_DEVICE mapping"
+    """The hazard of a CPU write into a buffer the device writes: a dirty CPU cache line over
+    bytes the device writes, because no sync_for_device cleaned it after the CPU's last write
+    (non-coherent memory; checked at the device's write, not at the CPU's)."""
+
+    rule = "dirty CPU cache line under a device write (CPU write not cleaned by sync_for_device)"
 
 
 class DeviceWriteNotOwned(Breach):

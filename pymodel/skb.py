@@ -123,11 +123,14 @@ class SkbLayer:
         return b"".join(parts)
 
     def _free_page_ref(self, skb: SkBuff, page: Page, napi_safe: bool) -> None:
-        """skb_pp_recycle() / napi_pp_put_page(), else put_page()."""
+        """skb_pp_recycle() / napi_pp_put_page(), else put_page().
+
+        napi_pp_put_page() puts the page with allow_direct false; the pool itself decides on
+        direct recycling (page_pool_napi_local(): in softirq, on its NAPI's CPU), so
+        napi_safe no longer matters (kept for the callers' signature)."""
         page.skb_refs -= 1
         if skb.pp_recycle and page.pp_magic == PP_SIGNATURE and page.pp is not None:
-            # napi_pp_put_page(): direct recycling only from the pool's own NAPI context
-            page.pp.put_full_page(page, allow_direct=napi_safe and page.pp.p.napi is not None)
+            page.pp.put_page(page, -1, False)
         else:
             self.hm.alloc.put_page(page, call="skb_release_data")
 

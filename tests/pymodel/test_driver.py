@@ -207,9 +207,17 @@ def test_close_while_stack_holds_skbs_defers_pool_free():
     assert s.stack.stats.held > 0
     s.close()
     pool = s.driver.pool
-    assert pool.destroyed and not pool.freed and pool.warnings
+    t_close = s.env.now_ns
+    # page_pool_scrub() unmapped the pages the stack holds; the pool is on a netdev, so no
+    # "stalled pool shutdown" warning; page_pool_release_retry() runs every second
+    assert pool.destroyed and not pool.freed and not pool.warnings
+    assert s.hm.dma_debug_check_leaks() == 0
+    snap = s.snapshot()
+    assert snap["pools_pending"] == 1
     s.env.run()
     assert pool.freed and s.hm.alloc.nr_in_use == 0 and s.hm.checker.breaches == []
+    assert pool.release_retries == 1 and s.env.now_ns == pytest.approx(t_close + 1e9, abs=1e6)
+    assert not pool.warnings and s.snapshot()["pools_pending"] == 0
     assert s.scoreboard.mismatches == 0 and s.scoreboard.received == 50
 
 

@@ -65,7 +65,9 @@ def permissive(bug, path, **kw):
 def test_control_run_with_mangling_is_intact(pressure):
     s = permissive(None, "page_pool", mangle=True, pressure=pressure, sizes=BIG)
     assert s.scoreboard.mismatches == 0 and s.scoreboard.received == 400
-    assert set(s.hm.checker.counts()) == {"CpuWriteFromDevice"}       # the mangling stack only
+    # the stack writes pages the CPU owns; the pool's sync for the device cleans those lines
+    # before the device writes there again: nothing to report
+    assert s.hm.checker.counts() == {}
 
 
 @pytest.mark.parametrize("path, sizes", [("page_pool", None), ("legacy", SMALL)])
