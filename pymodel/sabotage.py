@@ -89,8 +89,9 @@ class UnmapWhileDeviceOwns(SabotagedRxDriver):
 
 
 class CpuWriteFromDevice(SabotagedRxDriver):
-    """Clears the header area of each new buffer after mapping it for the device:
-    CpuWriteFromDevice."""
+    """Clears the header area of each new buffer after it was handed to the device: the
+    dirty lines sit under the device's next write (CpuWriteFromDevice, non-coherent memory);
+    on coherent memory the write itself is into bytes the device owns (CpuWriteDeviceOwned)."""
 
     bug = "cpu_write_from_device"
 
