@@ -254,6 +254,7 @@ BAD = [
     ({"HOLD": "exp:-1"}, "HOLD"), ({"HOLD": "pareto:abc"}, "HOLD"),
     ({"MAC_ERR_EVERY": "-1"}, "MAC_ERR_EVERY"), ({"MAC_ERR_EVERY": "x"}, "MAC_ERR_EVERY"),
     ({"FAULT_WRITE": "-3"}, "FAULT_WRITE"), ({"FAULT_WRITE": "x"}, "FAULT_WRITE"),
+    ({"FAULT_WRITE": "20", "FAULTS": "5000"}, "FAULT_WRITE"),
     ({"BACKPRESSURE": "1"}, "BACKPRESSURE"), ({"BACKPRESSURE": "-0.1"}, "BACKPRESSURE"),
     ({"BACKPRESSURE": "x"}, "BACKPRESSURE"), ({"BACKPRESSURE": "nan"}, "BACKPRESSURE"),
     ({"MEM_LATENCY": "100"}, "MEM_LATENCY"), ({"MEM_LATENCY": "a,1"}, "MEM_LATENCY"),

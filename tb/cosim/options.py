@@ -389,6 +389,10 @@ class Options:
                               for f in fields(cls)}, check_rtl=False)
 
     def _check_together(self, hdl_dir: Optional[Path], check_rtl: bool) -> None:
+        if self.faults and self.fault_write:
+            raise OptionError("FAULT_WRITE", str(self.fault_write),
+                              "FAULTS injects faults too; FAULT_WRITE takes 0 when FAULTS is "
+                              "set (use one of them)")
         if self.faults:
             try:
                 fault_plan.parse_spec(self.faults, iommu=self.iommu != "off")
