@@ -66,7 +66,7 @@ lint: setup
 # cover points with their holes, and Verilator line/toggle coverage (sim_build/coverage/html)
 coverage: setup
 	@./scripts/setup.sh --coverage
-	$(PY) scripts/coverage.py -n $(JOBS) $(COVERAGE_ARGS)
+	$(PY) scripts/rtl_coverage.py -n $(JOBS) $(COVERAGE_ARGS)
 
 # SymbiYosys at small parameters: each property family proven or bounded, then the mutants
 # that must each fail with their family named (docs/FORMAL.md); FORMAL_ARGS=--jobs-only etc.

@@ -16,7 +16,7 @@ its commit, its pop, its release, the data engine's state changes. The registers
 
 When the test ends the database is written to
 sim_build/coverage/functional/<sim>/<build>/<module>.<test>.yml (COVERAGE_DIR overrides the
-root); scripts/coverage.py merges the files and reports the holes.
+root); scripts/rtl_coverage.py merges the files and reports the holes.
 """
 from __future__ import annotations
 
