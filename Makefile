@@ -6,6 +6,7 @@
 #   make waves   GTKWave on the last wave file, with the saved layout
 #   make coverage  functional + Verilator code coverage of the RTL suite (COVERAGE_ARGS=--strict)
 #   make soak    a million frames of co-simulation under faults, in shards (SOAK_FRAMES=N)
+#   make bench   what recycling buys and how many buffers it needs (BENCH=quick: a subset)
 #
 # Set-up is part of every target: scripts/setup.sh creates .venv with the pinned packages and
 # installs Icarus Verilog and liblz4-dev when they are missing (as root), or says what to install.
@@ -18,7 +19,7 @@ export PYTHONWARNINGS := ignore::DeprecationWarning
 JOBS    ?= 2
 DATA_WS := 64 128 256 512
 
-.PHONY: all setup sim sim-matrix test test-rtl test-pymodel lint waves clean coverage formal soak
+.PHONY: all setup sim sim-matrix test test-rtl test-pymodel lint waves clean coverage formal soak bench
 
 all: test
 
@@ -80,6 +81,10 @@ soak: setup
 	@SOAK_FRAMES=$(SOAK_FRAMES) SOAK_OUT=$(CURDIR)/results/soak.json \
 	  $(PY) -m pytest -n $(JOBS) -q -m soak tests/soak; status=$$?; \
 	  $(PY) scripts/soak.py show results/soak.json; exit $$status
+
+# the benchmark on the reference NIC: results/bench_*.json and PNG plots (docs/PERFORMANCE.md)
+bench: setup
+	$(PY) scripts/bench.py $(if $(filter quick,$(BENCH)),--quick)
 
 clean:
 	rm -rf sim_build .pytest_cache
