@@ -124,6 +124,7 @@ def merge(paths: Iterable[Path]) -> dict:
     per_sim: Dict[str, Dict[str, float]] = {}
     shard_rows, failed = [], []
     t_start, t_end = None, None
+    workers = 0
     for r in runs:
         for k in ("frames_sent", "frames_delivered", "drops_total", "mismatches", "duplicates",
                   "out_of_order", "breaches"):
@@ -142,6 +143,7 @@ def merge(paths: Iterable[Path]) -> dict:
         s["wall_s"] += float(r.get("wall_s") or 0)
         s["cycles"] += int(r.get("cycles") or 0)
         soak = r.get("soak", {})
+        workers = max(workers, int(soak.get("workers") or 1))
         if soak.get("started"):
             t_start = min(t_start or soak["started"], soak["started"])
             t_end = max(t_end or soak["ended"], soak["ended"])
@@ -164,6 +166,7 @@ def merge(paths: Iterable[Path]) -> dict:
                    "recovered_total": sum(recovered.values())},
         "per_simulator": per_sim,
         "elapsed_s": round(t_end - t_start, 1) if t_start is not None else None,
+        "workers": workers or None,
         "shard_results": shard_rows,
         "failures": failed,
     }
@@ -205,7 +208,8 @@ def table(res: dict) -> str:
         ("leaked pages, mappings, pools",
          f"{res['pages_leaked']}, {res['mappings_leaked']}, {res['pools_leaked']}"),
         ("shards (failed)", f"{res['shards']} ({res['failed_shards']})"),
-        ("wall time", f"{res['elapsed_s']:.0f} s on {res['machine']['cpus']} cores"
+        ("wall time", f"{res['elapsed_s']:.0f} s, {res.get('workers') or '?'} pytest worker(s) "
+                      f"on {res['machine']['cpus']} cores, commit {res.get('commit')}"
          if res.get("elapsed_s") is not None else "-"),
     ]
     for sim, s in sorted(res["per_simulator"].items()):

@@ -28,7 +28,8 @@ def test_soak_shard(shard):
     t0 = time.time()
     res = run(o, path)
     res["soak"] = {"shard": shard.name, "started": t0, "ended": time.time(),
-                   "reproduce": o.command()}
+                   "reproduce": o.command(),
+                   "workers": int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1)}
     path.write_text(json.dumps(res, indent=2, sort_keys=True) + "\n")
     f = res.get("faults") or {}
     problems = list(res.get("verdict") or [])
