@@ -175,7 +175,8 @@ def merge(paths: Iterable[Path]) -> dict:
     out["machine"] = {"platform": platform.platform(), "python": platform.python_version(),
                       "cpus": _cpus()}
     out["date"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
-    out["commit"] = _commit()
+    ran = sorted({(r.get("soak") or {}).get("commit") for r in runs} - {None})
+    out["commit"] = ",".join(ran) if ran else commit()
     return out
 
 
@@ -184,7 +185,7 @@ def _cpus() -> Optional[int]:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
-def _commit() -> Optional[str]:
+def commit() -> Optional[str]:
     try:
         return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                               capture_output=True, text=True, timeout=10).stdout.strip() or None

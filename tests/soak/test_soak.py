@@ -14,7 +14,7 @@ import pytest
 
 from tb.cosim.options import parse
 from tb.cosim.run import run, summary
-from tb.cosim.soak import DEFAULT_FRAMES, SHARD_DIR, shards
+from tb.cosim.soak import DEFAULT_FRAMES, SHARD_DIR, commit, shards
 
 FRAMES = int(os.environ.get("SOAK_FRAMES") or DEFAULT_FRAMES)
 SHARDS = shards(FRAMES, os.environ.get("SOAK_SELECT", ""))
@@ -29,7 +29,8 @@ def test_soak_shard(shard):
     res = run(o, path)
     res["soak"] = {"shard": shard.name, "started": t0, "ended": time.time(),
                    "reproduce": o.command(),
-                   "workers": int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1)}
+                   "workers": int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1),
+                   "commit": commit()}
     path.write_text(json.dumps(res, indent=2, sort_keys=True) + "\n")
     f = res.get("faults") or {}
     problems = list(res.get("verdict") or [])
