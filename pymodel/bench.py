@@ -2,9 +2,11 @@
 
 Pure Python like the rest of pymodel (no simulator, no plotting). A *cell* is one run of one
 RX queue at one configuration; `run_cell(backend, **cell)` runs it and returns a dict of plain
-numbers. Only the "ref" back end exists: the reference NIC (pymodel.system.RefSystem) with
-the driver, page_pool and the CPU cost model. Another back end (the RTL under a simulator)
-registers a function of the same signature in BACKENDS and returns the same keys.
+numbers. The "ref" back end is the reference NIC (pymodel.system.RefSystem) with the driver,
+page_pool and the CPU cost model. The "rtl" back end, the RTL under a simulator, lives in
+tb/cosim/bench_backend.py (pymodel imports no simulator) and registers itself in BACKENDS; it
+returns the same keys, and takes what a cell does to the host from here (`charge_stack`,
+`customize_pool`, `Window`), so both back ends measure a cell the same way.
 
 Two kinds of cell run:
 
@@ -180,36 +182,104 @@ class _BufferTrace:
         return [(a, b) for _, a, b in rows]
 
 
+def charge_stack(stack, meter) -> None:
+    """Charge the stack's cited cost (`stack_rx`) once per skb handed to netif_receive_skb:
+    what every back end does when a cell runs with stack=True."""
+    rx = stack.netif_receive_skb
+
+    def netif_receive_skb(skb):
+        meter.charge("stack_rx")
+        rx(skb)
+
+    stack.netif_receive_skb = netif_receive_skb
+
+
+def customize_pool(drv, pool_size: Optional[int], tracer: Optional[_BufferTrace]) -> None:
+    """Make the driver's page_pool with ptr_ring size pool_size (None: the ring size) and,
+    with a tracer, trace each page's life; the pool is otherwise the driver's own."""
+    def _create_pool(self):
+        params = PagePoolParams(order=0, flags=PP_FLAG_DMA_MAP | PP_FLAG_DMA_SYNC_DEV,
+                                pool_size=pool_size or self.N, dev=self.hm, napi=self,
+                                dma_dir=DMA_FROM_DEVICE, max_len=self._pp_max_len(),
+                                offset=self.headroom)
+        pool = page_pool_create(params, self.hm)
+        if tracer is not None:
+            tracer.wrap(pool)
+        self.pools.append(pool)
+        return pool
+
+    drv._create_pool = types.MethodType(_create_pool, drv)
+
+
+class Window:
+    """The measured window of a saturating run, the same on every back end: it opens when the
+    driver has delivered `warmup` frames and closes `measure` frames later, each at the moment
+    the driver hands that frame to netif_receive_skb (after its costs were charged). `sent()`
+    counts the frames the MAC has sent. `done` turns true when the window closes. A back end
+    may pass `counters` (name -> running total) to have their per-packet growth over the
+    window reported too (`per_pkt`)."""
+
+    def __init__(self, *, stack, driver, meter, now_ns: Callable[[], float],
+                 sent: Callable[[], int], warmup: int, measure: int,
+                 counters: Optional[Callable[[], Dict[str, float]]] = None) -> None:
+        self.driver, self.meter, self.now_ns, self.sent = driver, meter, now_ns, sent
+        self.counters = counters
+        self.warmup, self.measure = warmup, measure
+        self.start: Optional[tuple] = None
+        self.end: Optional[tuple] = None
+        rx = stack.netif_receive_skb
+
+        def netif_receive_skb(skb):
+            rx(skb)
+            self._look()
+
+        stack.netif_receive_skb = netif_receive_skb
+
+    @property
+    def done(self) -> bool:
+        return self.end is not None
+
+    def _mark(self) -> tuple:
+        m = self.meter
+        return (self.now_ns(), self.driver.stats.rx_packets, dict(m.by_op), dict(m.calls),
+                self.sent(), dict(self.counters()) if self.counters else {})
+
+    def _look(self) -> None:
+        n = self.driver.stats.rx_packets
+        if self.start is None and n >= self.warmup:
+            self.start = self._mark()
+        elif self.start is not None and self.end is None and n >= self.warmup + self.measure:
+            self.end = self._mark()
+
+    def result(self) -> dict:
+        """The window: frames, ns, pps delivered, CPU ns per packet (in all and by op), calls
+        per packet by op, and busy (the CPU time charged over the window's length)."""
+        (t0, rx0, by0, calls0, sent0, c0), (t1, rx1, by1, calls1, sent1, c1) = \
+            self.start, self.end
+        n = rx1 - rx0
+        by = {k: (v - by0.get(k, 0.0)) / n for k, v in by1.items() if v - by0.get(k, 0.0) > 0}
+        calls = {k: (v - calls0.get(k, 0)) / n for k, v in calls1.items()
+                 if v - calls0.get(k, 0) > 0}
+        out = {"frames": n, "ns": t1 - t0, "pps": n * 1e9 / (t1 - t0),
+               "offered_in_window": sent1 - sent0,
+               "cpu_ns_per_pkt": sum(by.values()), "cpu_ns_by_op": by, "calls_per_pkt": calls,
+               "busy": sum(by.values()) * n / (t1 - t0)}
+        if c1:
+            out["per_pkt"] = {k: (v - c0.get(k, 0)) / n for k, v in c1.items()}
+        return out
+
+
 def _build_ref(*, path: str, profile: str, ring_size: int, hold: Optional[Tuple[str, float]],
                mem_pages: Optional[int], pool_size: Optional[int], stack: bool, seed: int,
                trace: bool):
     hold_t = HoldTime(hold[0], hold[1], seed=seed + 7) if hold else None
     system = RefSystem(path=path, profile=profile, ring_size=ring_size, hold=hold_t,
                        mem_pages=mem_pages, seed=seed)
-    meter = system.hm.meter
     if stack:
-        rx = system.stack.netif_receive_skb
-
-        def netif_receive_skb(skb):
-            meter.charge("stack_rx")
-            rx(skb)
-
-        system.stack.netif_receive_skb = netif_receive_skb
+        charge_stack(system.stack, system.hm.meter)
     tracer = _BufferTrace(system.env) if trace else None
-    drv = system.driver
     if path == "page_pool" and (pool_size is not None or tracer is not None):
-        def _create_pool(self):
-            params = PagePoolParams(order=0, flags=PP_FLAG_DMA_MAP | PP_FLAG_DMA_SYNC_DEV,
-                                    pool_size=pool_size or self.N, dev=self.hm, napi=self,
-                                    dma_dir=DMA_FROM_DEVICE, max_len=self._pp_max_len(),
-                                    offset=self.headroom)
-            pool = page_pool_create(params, self.hm)
-            if tracer is not None:
-                tracer.wrap(pool)
-            self.pools.append(pool)
-            return pool
-
-        drv._create_pool = types.MethodType(_create_pool, drv)
+        customize_pool(system.driver, pool_size, tracer)
     return system, tracer
 
 
@@ -242,24 +312,13 @@ def _run_ref(*, path: str, profile: str, frame_len: int, offered_pps: float, fra
         state["backlog_end"] = state["sent"] - drv.stats.rx_packets
         state["stop"] = True
 
+    win = Window(stack=system.stack, driver=drv, meter=meter, now_ns=lambda: env.now_ns,
+                 sent=lambda: state["sent"], warmup=warmup, measure=measure) if saturate else None
     task = env.spawn(mac(), name="mac")
     window = None
     if saturate:
-        env.run(until=lambda: drv.stats.rx_packets >= warmup)
-        t0, rx0 = env.now_ns, drv.stats.rx_packets
-        by0, calls0, sent0 = dict(meter.by_op), dict(meter.calls), state["sent"]
-        env.run(until=lambda: drv.stats.rx_packets >= warmup + measure)
-        t1, rx1 = env.now_ns, drv.stats.rx_packets
-        n = rx1 - rx0
-        by = {k: (v - by0.get(k, 0.0)) / n for k, v in meter.by_op.items()
-              if v - by0.get(k, 0.0) > 0}
-        calls = {k: (v - calls0.get(k, 0)) / n for k, v in meter.calls.items()
-                 if v - calls0.get(k, 0) > 0}
-        sent_w = state["sent"] - sent0
-        window = {"frames": n, "ns": t1 - t0, "pps": n * 1e9 / (t1 - t0),
-                  "offered_in_window": sent_w,
-                  "cpu_ns_per_pkt": sum(by.values()), "cpu_ns_by_op": by, "calls_per_pkt": calls,
-                  "busy": sum(by.values()) * n / (t1 - t0)}
+        env.run(until=lambda: win.done)
+        window = win.result()
         state["stop"] = True
     env.run(until=lambda: task.done)
     t_last = env.now_ns
@@ -298,7 +357,9 @@ def _run_ref(*, path: str, profile: str, frame_len: int, offered_pps: float, fra
 
 
 def _run_rtl(**cell) -> dict:
-    raise NotImplementedError("the RTL back end is not built yet: run_cell('ref', ...)")
+    raise NotImplementedError("the RTL back end lives in tb/cosim/bench_backend.py (pymodel "
+                              "imports no simulator): register it with "
+                              "tb.cosim.bench_backend.register()")
 
 
 BACKENDS: Dict[str, Callable[..., dict]] = {"ref": _run_ref, "rtl": _run_rtl}
@@ -314,6 +375,12 @@ def run_cell(backend: str = "ref", **cell) -> dict:
 
 
 # ---------------------------------------------------------------------------- section 1: one matrix cell
+def saturation_load(size_fcs: int, link_gbps: float) -> float:
+    """The first offered load of a CPU-bound run: the link's line rate, the 10 GbE line rate
+    or 2 Mpps, whichever is highest (recycle_cell raises it fourfold while the CPU keeps up)."""
+    return max(line_rate_pps(size_fcs, link_gbps), line_rate_pps(size_fcs, 10.0), 2e6)
+
+
 BACKLOG_SLACK = 64 + 16        # a NAPI budget and an ITR packet threshold of frames
 
 
@@ -332,7 +399,7 @@ def recycle_cell(backend: str, path: str, profile: str, size_fcs: int, *, link_g
     line = line_rate_pps(size_fcs, link_gbps)
     base = dict(path=path, profile=profile, frame_len=frame_len, ring_size=ring_size, seed=seed)
     # CPU-bound: offered load far above what any profile takes; raise it if the CPU kept up
-    offered = max(line, line_rate_pps(size_fcs, 10.0), 2e6)
+    offered = saturation_load(size_fcs, link_gbps)
     for _ in range(4):
         sat = run_cell(backend, offered_pps=offered, saturate=True, warmup=warmup,
                        measure=measure, **base)

@@ -94,8 +94,49 @@ def test_saturated_window_charges_the_stack_once_per_packet():
 def test_backends():
     with pytest.raises(ValueError, match="unknown backend"):
         B.run_cell("spice", path="legacy")
-    with pytest.raises(NotImplementedError):
-        B.run_cell("rtl", path="legacy")
+    with pytest.raises(NotImplementedError, match="register"):
+        B.run_cell("rtl", path="legacy")            # tb.cosim.bench_backend registers it
+
+
+def test_cpu_bound_maximum_does_not_depend_on_the_load_offered():
+    """The cross-check offers less than section 1 (the RTL simulates it faster): the window
+    measures the same rate at any load the CPU cannot take."""
+    assert B.saturation_load(64, 1.0) == pytest.approx(B.line_rate_pps(64, 10.0))
+    assert B.saturation_load(1518, 1.0) == 2e6
+    kw = dict(path="legacy", profile="cortex-a53", frame_len=508, saturate=True, warmup=200,
+              measure=500, ring_size=128)
+    hi = B.run_cell("ref", offered_pps=B.saturation_load(512, 1.0), **kw)["window"]
+    lo = B.run_cell("ref", offered_pps=2 * hi["pps"], **kw)["window"]
+    assert lo["pps"] == pytest.approx(hi["pps"], rel=1e-3)
+    assert lo["cpu_ns_by_op"] == pytest.approx(hi["cpu_ns_by_op"], rel=1e-3)
+
+
+def test_window_reports_counters_per_packet():
+    class Stack:
+        def netif_receive_skb(self, skb):
+            pass
+
+    class Meter:
+        by_op, calls = {"x": 0.0}, {"x": 0}
+
+    class Drv:
+        stats = type("S", (), {"rx_packets": 0})()
+
+    st, m, d, clock, c = Stack(), Meter(), Drv(), [0.0], {"k": 0.0}
+    w = B.Window(stack=st, driver=d, meter=m, now_ns=lambda: clock[0], sent=lambda: 0,
+                 warmup=2, measure=4, counters=lambda: c)
+    for _ in range(6):
+        d.stats.rx_packets += 1
+        clock[0] += 100.0
+        m.by_op["x"] += 10.0
+        m.calls["x"] += 1
+        c["k"] += 3.0
+        st.netif_receive_skb(None)
+    assert w.done
+    r = w.result()
+    assert r["frames"] == 4 and r["ns"] == 400.0 and r["pps"] == pytest.approx(1e7)
+    assert r["cpu_ns_by_op"] == {"x": 10.0} and r["per_pkt"] == {"k": 3.0}
+    assert r["busy"] == pytest.approx(0.1)
 
 
 def test_pool_size_and_trace_and_memory_limit():

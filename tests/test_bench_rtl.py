@@ -1,0 +1,54 @@
+"""make bench's RTL back end (tb/cosim/bench_backend.py): a bench cell as a Verilator
+co-simulation returns the reference back end's keys and agrees with it.
+
+One co-simulation at a time, a few hundred frames each (about 30 s in all)."""
+import pytest
+
+from pymodel import bench as B
+from tb.cosim import bench_backend
+
+
+@pytest.fixture
+def rtl(monkeypatch):
+    monkeypatch.setitem(B.BACKENDS, "rtl", bench_backend.run_rtl)
+
+
+def test_profile_sets_the_memory_as_the_reference_does():
+    assert bench_backend.profile_memory("cortex-a53") == (0, "off")
+    assert bench_backend.profile_memory("cortex-a53-smmu-strict") == (0, "strict")
+    assert bench_backend.profile_memory("x86-iommu-lazy") == (1, "lazy")
+    o = bench_backend.cell_options(dict(path="legacy", profile="cortex-a53-smmu-strict",
+                                        frame_len=124, ring_size=128, seed=5))
+    assert (o.driver, o.iommu, o.coherent, o.ring, o.seed, o.sizes, o.clk_ns, o.sim) == \
+        ("legacy", "strict", 0, 128, 5, "fixed:124", 4.0, "verilator")
+
+
+def test_saturated_cell_matches_the_reference(rtl):
+    kw = dict(path="page_pool", profile="cortex-a53", frame_len=508, offered_pps=6e5,
+              saturate=True, warmup=100, measure=300, ring_size=128, seed=2)
+    ref = B.run_cell("ref", **kw)
+    r = B.run_cell("rtl", **kw)
+    assert set(ref) <= set(r), set(ref) - set(r)
+    assert r["backend"] == "rtl" and r["cosim"]["verdict"] == [] and r["cosim"]["errors"] == []
+    assert r["accounted"] and r["mismatches"] == 0 and r["breaches"] == 0 and r["dropped"] > 0
+    w, v = ref["window"], r["window"]
+    assert v["frames"] == 300 and v["busy"] == pytest.approx(1.0, abs=0.01)
+    assert v["pps"] == pytest.approx(w["pps"], rel=0.01)
+    assert set(v["cpu_ns_by_op"]) == set(w["cpu_ns_by_op"])
+    for op, ns in w["cpu_ns_by_op"].items():
+        assert v["cpu_ns_by_op"][op] == pytest.approx(ns, rel=0.02, abs=1.0), op
+    # the time the driver waits on AXI-Lite is what the RTL path spends on top
+    assert v["per_pkt"]["mmio_bus_ns"] >= 0
+
+
+def test_paced_cell_drops_nothing_on_either(rtl):
+    kw = dict(path="legacy", profile="cortex-a53-smmu-strict", frame_len=124,
+              offered_pps=1e5, frames=200, ring_size=64, seed=3)
+    ref = B.run_cell("ref", **kw)
+    r = B.run_cell("rtl", **kw)
+    assert r["cosim"]["verdict"] == []
+    for x in (ref, r):
+        assert x["sent"] == 200 and x["delivered"] == 200 and x["dropped"] == 0
+        assert x["accounted"] and x["mismatches"] == 0
+    assert r["backlog_end"] - r["backlog_quarter"] <= B.BACKLOG_SLACK
+    assert r["cpu_ns_per_delivered"] == pytest.approx(ref["cpu_ns_per_delivered"], rel=0.01)
