@@ -34,39 +34,39 @@ SHARD_DIR = ROOT / "sim_build" / "soak"
 # The weights favour the configurations that run fastest (wide buses, short frames); Icarus
 # runs about a third as fast as Verilator, so its configurations get small weights.
 CONFIGS = [
-    ("pp_a53_w64_latency", 0.10, dict(
+    ("pp_a53_w64_latency", 0.08, dict(
         SIM="verilator", DRIVER="page_pool", COHERENT="0", IOMMU="off", PROFILE="cortex-a53",
         DATA_W="64", RING="256", SIZES="imix", RATE="1", FAULTS="20000",
         BACKPRESSURE="0.1", MEM_LATENCY="200,100")),
-    ("legacy_smmu_w128_ring8", 0.06, dict(
+    ("legacy_smmu_w128_ring8", 0.02, dict(
         SIM="verilator", DRIVER="legacy", COHERENT="0", IOMMU="strict",
         PROFILE="cortex-a53-smmu-strict", DATA_W="128", RING="8", SIZES="mixed", RATE="1",
         FAULTS="40000", MAC_ERR_EVERY="37", MAC_PAUSE="0.05")),
-    ("pp_lazy_w256_disrupt", 0.24, dict(
+    ("pp_lazy_w256_disrupt", 0.30, dict(
         SIM="verilator", DRIVER="page_pool", COHERENT="1", IOMMU="lazy",
         PROFILE="x86-iommu-lazy", DATA_W="256", CLK_NS="4", RING="2048",
         SIZES="uniform:60-1514", RATE="10", FAULTS="20000",
         DISRUPT="close:2000000,resize:3000000,rings:8/512/4096")),
-    ("pp_w512_starved_pool", 0.24, dict(
+    ("pp_w512_starved_pool", 0.35, dict(
         SIM="verilator", DRIVER="page_pool", COHERENT="1", IOMMU="off",
         PROFILE="x86-iommu-lazy", DATA_W="512", CLK_NS="4", RING="1024", SIZES="imix",
         RATE="10", HOLD="exp:300000", FAULTS="30000", MEM_LATENCY="150,100")),
-    ("small_params", 0.06, dict(
+    ("small_params", 0.03, dict(
         SIM="verilator", DRIVER="page_pool", COHERENT="1", IOMMU="off", PROFILE="cortex-a53",
         DATA_W="64", PARAMS="small", RING="16", SIZES="imix", RATE="0.5", FAULTS="20000",
         MEM_LATENCY="100,40", HOLD="exp:100000", MAC_ERR_EVERY="41")),
-    ("pp_mem_limit_disrupt", 0.16, dict(
+    ("pp_mem_limit_disrupt", 0.15, dict(
         SIM="verilator", DRIVER="page_pool", COHERENT="0", IOMMU="off", PROFILE="cortex-a53",
-        DATA_W="256", CLK_NS="4", RING="256", SIZES="64", RATE="1", MEM_PAGES="400",
+        DATA_W="256", CLK_NS="4", RING="256", SIZES="64", RATE="0.2", MEM_PAGES="400",
         HOLD="exp:50000", FAULTS="25000",
         DISRUPT="close:1500000,resize:2000000,rings:64/128/256/512")),
-    ("icarus_make_sim", 0.06, dict(
+    ("icarus_make_sim", 0.02, dict(
         SIM="icarus", DRIVER="page_pool", COHERENT="0", IOMMU="off", PROFILE="cortex-a53",
         DATA_W="64", RING="256", SIZES="imix", RATE="1")),
-    ("icarus_legacy_small_w512", 0.08, dict(
+    ("icarus_legacy_small_w512", 0.05, dict(
         SIM="icarus", DRIVER="legacy", COHERENT="1", IOMMU="lazy", PROFILE="x86-iommu-lazy",
         DATA_W="512", CLK_NS="4", PARAMS="small", RING="32", SIZES="uniform:60-600",
-        RATE="10", FAULTS="20000", BACKPRESSURE="0.05", MAC_PAUSE="0.1")),
+        RATE="2", FAULTS="20000", BACKPRESSURE="0.05", MAC_PAUSE="0.1")),
 ]
 
 
