@@ -2,6 +2,8 @@
 co-simulation returns the reference back end's keys and agrees with it.
 
 One co-simulation at a time, a few hundred frames each (about 30 s in all)."""
+import json
+
 import pytest
 
 from pymodel import bench as B
@@ -52,3 +54,28 @@ def test_paced_cell_drops_nothing_on_either(rtl):
         assert x["accounted"] and x["mismatches"] == 0
     assert r["backlog_end"] - r["backlog_quarter"] <= B.BACKLOG_SLACK
     assert r["cpu_ns_per_delivered"] == pytest.approx(ref["cpu_ns_per_delivered"], rel=0.01)
+
+
+def test_crosscheck_writes_its_json_and_fails_past_the_bound(monkeypatch, tmp_path, capsys):
+    import bench as script  # scripts/bench.py, on pytest's pythonpath
+
+    monkeypatch.setitem(B.BACKENDS, "rtl", B.BACKENDS["rtl"])      # restored afterwards
+    monkeypatch.setitem(script.XCHECK, "quick", {"sizes": (512,), "profiles": ("cortex-a53",),
+                                                 "warmup": 60, "measure": 200})
+    monkeypatch.setattr(script, "XCHECK_TOL", 0.0)   # any difference at all fails
+    rc = script.main(["--quick", "--only", "crosscheck", "--out", str(tmp_path), "--seed", "4"])
+    out = capsys.readouterr().out
+    data = json.loads((tmp_path / "bench_crosscheck.json").read_text())
+    assert (tmp_path / "bench_crosscheck.png").stat().st_size > 1000
+    rows = data["rows"]
+    assert [(r["path"], r["size_fcs"]) for r in rows] == [("legacy", 512), ("page_pool", 512)]
+    for r in rows:
+        assert r["ref"]["pps"] > 0 and r["rtl"]["pps"] > 0 and r["rtl_cosim"]["verdict"] == []
+        assert abs(r["diff"]) < 0.01 and r["offered_pps"] == pytest.approx(
+            2 * r["ref_at_section1_load_pps"])
+    assert data["meta"]["seed"] == 4 and data["checks"]["all_accounted"]
+    assert "cortex-a53" in data["ratio_page_pool_over_legacy"]
+    if any(r["diff"] != 0 for r in rows):
+        assert rc == 1 and "FAIL: RTL and reference differ by more than 0 %" in out
+    else:
+        assert rc == 0
