@@ -1,7 +1,7 @@
 """make bench's RTL back end (tb/cosim/bench_backend.py): a bench cell as a Verilator
 co-simulation returns the reference back end's keys and agrees with it.
 
-One co-simulation at a time, a few hundred frames each (about 30 s in all)."""
+One co-simulation at a time, a few hundred frames each (about 35 s in all)."""
 import json
 
 import pytest
@@ -79,3 +79,18 @@ def test_crosscheck_writes_its_json_and_fails_past_the_bound(monkeypatch, tmp_pa
         assert rc == 1 and "FAIL: RTL and reference differ by more than 0 %" in out
     else:
         assert rc == 0
+
+
+def test_linerate_json(monkeypatch, tmp_path):
+    import bench as script  # scripts/bench.py
+
+    monkeypatch.setitem(script.LINERATE, "quick", {"links": ((64, 6.4, 10.0),), "sizes": (64,),
+                                                   "frames": {64: 300}, "backpressure": (0.1,)})
+    rc = script.main(["--quick", "--only", "linerate", "--out", str(tmp_path)])
+    data = json.loads((tmp_path / "bench_linerate.json").read_text())
+    (row,) = data["rows"]
+    assert rc == 0 and row["verdict"] == [] and row["accounted"] and row["frames_sent"] == 300
+    assert row["ring"] == 4096 and row["mem_latency_ns"] == "1280,640"
+    assert row["nodesc_wait"] is not None and row["max_outstanding"] >= 1
+    assert row["w_ready_share"] == pytest.approx(0.9 / 1.15)
+    assert "MEM_LATENCY=1280,640" in row["command"] and "BACKPRESSURE=0.1" in row["command"]
