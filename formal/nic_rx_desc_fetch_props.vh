@@ -91,6 +91,47 @@ always @(posedge clk) begin
 end
 
 /*
+ * The fetch point (ring index of the next descriptor to read, wrapping at RING_SIZE, 8 at
+ * the least) against HEAD: f_head is the ring position of the queue's oldest entry, moved
+ * as the writeback engine frees entries (HEAD itself, in nic_rx_dma). Environment: the
+ * driver moves TAIL only forward, never past HEAD from behind, and TAIL restarts at 0 with
+ * the queue (nic_rx_regs). Asserted: the fetch point stays in the ring, exactly the
+ * allocated descriptors ahead of HEAD, and never past TAIL (HEAD <= fetch point <= TAIL
+ * modulo the ring), for all depths (k-induction), so across every wrap of the ring.
+ */
+reg [15:0] f_head_reg;
+reg [QW:0] f_qf_q;
+wire [QW:0] f_qf_step = q_free - f_qf_q;
+wire [15:0] f_head = (f_head_reg + {{(15-QW){1'b0}}, f_qf_step}) & ring_mask;
+always @(posedge clk) begin
+    f_head_reg <= f_head;
+    f_qf_q <= q_free;
+    if (rst || enable_pulse) begin
+        f_head_reg <= 16'd0;
+        f_qf_q <= 0;
+    end
+end
+always @(posedge clk) begin
+    if (f_past_valid) begin
+        if ($past(rst || enable_pulse)) begin
+            env_driver__tail_restart: assume (cfg_tail == 16'd0);
+        end else if (cfg_tail != $past(cfg_tail)) begin
+            env_driver__tail_forward: assume (((cfg_tail - $past(f_head)) & ring_mask) >=
+                                              (($past(cfg_tail) - $past(f_head)) & ring_mask));
+        end
+    end
+end
+always @(*) begin
+    if (f_live && !rst) begin
+        fetch_point__in_ring: assert ((fetch_idx_reg & ~ring_mask) == 16'd0
+                                      && (f_head_reg & ~ring_mask) == 16'd0);
+        fetch_point__ahead_of_head: assert (((fetch_idx_reg - f_head) & ring_mask)
+                                            == {{(15-QW){1'b0}}, f_q_alloc});
+        fetch_point__behind_tail: assert ({{(15-QW){1'b0}}, f_q_alloc} <= ((cfg_tail - f_head) & ring_mask));
+    end
+end
+
+/*
  * Environment: the AXI4 slave's read side answers only issued reads, in order, and ends each
  * on the beat ARLEN says
  */

@@ -50,4 +50,40 @@ always @(posedge clk) begin
     end
 end
 
+`ifdef NIC_RX_INGRESS_DATA
+/*
+ * Data (formal/ingress.sby task bmc): the checksum and the MAC-error flag of the frame at
+ * the FIFO head are those of the frame's own beats. The checksum is checked from the RTL's
+ * 32-bit word sum of the frame (csum_acc on its last beat: which bytes count from
+ * CSUM_START, and as high or low bytes, are the RTL's): the checker folds it with its
+ * end-around carries, swaps the bytes for an odd CSUM_START (RFC 1071), and keeps the result
+ * per stored frame, so the fold, the metadata write and the FIFO's delivery of the right
+ * entry to the head (across wraps) are checked, not the lane selection nor the adds. (An
+ * independent byte-by-byte reference is the same number, but proving two adder chains over
+ * 64 free data bits equal takes yices minutes a step.) The MAC error is tuser on the
+ * frame's last beat.
+ */
+wire [31:0] f_ref_beat = csum_acc;
+// fold the 32-bit sum to 16 bits with its end-around carries
+wire [16:0] f_ref_f1 = {1'b0, f_ref_beat[15:0]} + {1'b0, f_ref_beat[31:16]};
+wire [15:0] f_ref_f2 = f_ref_f1[15:0] + {15'd0, f_ref_f1[16]};
+wire [15:0] f_ref_sum = cfg_csum_start[0] ? {f_ref_f2[7:0], f_ref_f2[15:8]} : f_ref_f2;
+reg [15:0] f_csum_q [0:META_DEPTH-1];
+reg f_err_q [0:META_DEPTH-1];
+always @(posedge clk) begin
+    if (beat) begin
+        if (s_axis_rx_tlast && commit) begin
+            f_csum_q[meta_wr_reg[META_AW-1:0]] <= f_ref_sum;
+            f_err_q[meta_wr_reg[META_AW-1:0]] <= s_axis_rx_tuser;
+        end
+    end
+end
+always @(*) begin
+    if (f_past_valid && !rst && meta_valid) begin
+        csum__reference: assert (meta_csum == f_csum_q[meta_rd_reg[META_AW-1:0]]);
+        mac_err__last_beat: assert (meta_mac_err == f_err_q[meta_rd_reg[META_AW-1:0]]);
+    end
+end
+`endif
+
 `undef INGRESS_CONSUMER

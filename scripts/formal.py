@@ -39,8 +39,10 @@ OUT = ROOT / "sim_build" / "formal"
 VENV_BIN = ROOT / ".venv" / "bin"
 
 LABEL_RE = re.compile(r"^\s*(\w+__\w+)\s*:\s*assert\b", re.M)
-FAIL_RE = re.compile(r"failed assertion (\S+?)\.(\w+) at (\S+) step (\d+)")
-TRACE_RE = re.compile(r"counterexample trace(?: \[induction\])?: (\S+)")
+FAIL_RE = re.compile(r"failed assertion (\S+?)\.(\w+) at (\S+)(?: step (\d+))?")
+# a generated copy of an RTL file with its property file included before `endmodule`
+GEN_RE = re.compile(r"gen/(\w+)_formal\.v$")
+TRACE_RE = re.compile(r"counterexample trace(?: \[\w+\])?: (\S+)")
 
 
 @dataclass
@@ -66,10 +68,16 @@ JOBS = [
         "nic_rx_axi_wr alone, two wraps of every pointer"),
     Job("fetch_prove", "fetch.sby", "prove", "prove", 4, 600,
         "nic_rx_desc_fetch alone, k-induction"),
+    Job("wb_prove", "wb.sby", "prove", "prove", 3, 600,
+        "nic_rx_wb alone: HEAD, issue point, writeback backlog, k-induction"),
+    Job("wb_bmc", "wb.sby", "bmc", "bmc", 24, 600,
+        "nic_rx_wb alone from reset, two wraps of a ring of 8"),
     Job("wpath_bmc", "wpath.sby", "bmc", "bmc", 13, 600,
         "write path, writeback and HEAD with their neighbours abstracted"),
     Job("dpath_bmc", "dpath.sby", "bmc", "bmc", 14, 600,
         "data engine with its neighbours abstracted: commands, progress"),
+    Job("dpath_prove", "dpath.sby", "prove", "prove", 5, 600,
+        "data engine's queue index and frame bookkeeping, k-induction"),
     Job("dpath_q4", "dpath.sby", "q4", "bmc", 14, 600,
         "the same at DESC_QUEUE 4, where the worst progress wait fits the depth"),
     Job("top_bmc", "top.sby", "bmc", "bmc", 16, 1200,
@@ -194,6 +202,38 @@ MUTANTS = [
            _job("dpath_bmc"), "progress",
            "the scan waits for the fetcher to go idle: a frame whose descriptors are on "
            "chip starves while more keep arriving"),
+    Mutant("fetch_past_tail", "nic_rx_desc_fetch.v",
+           r"wire \[15:0\] owned_unfetched = \(cfg_tail - fetch_idx_reg\) & ring_mask;",
+           "wire [15:0] owned_unfetched = ring_mask;",
+           _job("fetch_prove"), "fetch_point",
+           "descriptor reads ignore TAIL: the fetch point runs past it"),
+    Mutant("csum_no_carry", "nic_rx_ingress.v",
+           r"wire \[16:0\] fold1 = \{1'b0, csum_acc\[31:16\]\} \+",
+           "wire [16:0] fold1 = {1'b0, 16'd0} +",
+           _job("ingress_bmc"), "csum",
+           "the checksum's fold drops the upper half of the sum (also an RTL-bench mutant)"),
+    Mutant("mac_err_lost", "nic_rx_ingress.v",
+           r"meta_err_mem\[meta_wr_reg\[META_AW-1:0\]\] <= s_axis_rx_tuser;",
+           "meta_err_mem[meta_wr_reg[META_AW-1:0]] <= 1'b0;",
+           _job("ingress_bmc"), "mac_err",
+           "a frame's MAC error (tuser on its last beat) is not stored with it"),
+    Mutant("no_mac_err", "nic_rx_frame_dma.v",
+           r"assign ww_mac_err = [^;]*;",
+           "assign ww_mac_err = 1'b0;",
+           _job("dpath_prove"), "mac_err",
+           "MAC_ERR never reported in the writeback (also an RTL-bench mutant)"),
+    Mutant("skip_desc", "nic_rx_frame_dma.v",
+           r"q_use_next = next_idx;",
+           "q_use_next = next_idx + 1'b1;",
+           _job("dpath_bmc"), "dma_index",
+           "after each frame the engine skips a descriptor: its queue index runs past the "
+           "entries on chip"),
+    Mutant("wb_qidx_one", "nic_rx_wb.v",
+           r"wi_q_reg <= wi_q_reg \+ m\[QW:0\];",
+           "wi_q_reg <= wi_q_reg + 1'b1;",
+           _job("wb_bmc"), "head",
+           "the writeback's queue index advances by one whatever the burst's descriptors: "
+           "a two-descriptor writeback leaves the issue point behind HEAD's"),
 ]
 QUICK_MUTANTS = ["phantom_frame"]
 
@@ -278,12 +318,30 @@ def labels_of(sby: Path, task: str = "") -> List[str]:
     return labels
 
 
+def formal_copy(name: str, hdl: Path, dest: Path) -> Path:
+    """hdl/<name>.v with `include "<name>_props.vh" (under `ifdef FORMAL) before its last
+    `endmodule`, as dest/<name>_formal.v: for RTL files that carry no include line of their
+    own (nic_rx_wb.v), so that the properties can name the module's registers."""
+    text = (hdl / f"{name}.v").read_text()
+    cut = text.rindex("endmodule")
+    dest.mkdir(parents=True, exist_ok=True)
+    out = dest / f"{name}_formal.v"
+    out.write_text(text[:cut] + f'`ifdef FORMAL\n`include "{name}_props.vh"\n`endif\n\n'
+                   + text[cut:])
+    return out
+
+
 def family(label: str) -> str:
     return label.split("__", 1)[0]
 
 
-def run_job(job: Job, sby: Path, workdir: Path, solver: str) -> Result:
+def run_job(job: Job, sby: Path, workdir: Path, solver: str, hdl: Path = HDL) -> Result:
     """Runs one sby task under a timeout that ends the whole process group."""
+    for f in files_of(sby):
+        m = GEN_RE.search(f)
+        if m:
+            p = Path(f) if os.path.isabs(f) else sby.parent / f
+            formal_copy(m.group(1), hdl, p.parent)
     if solver != "yices":
         text = sby.read_text().replace("smtbmc yices", f"smtbmc {solver}")
         sby = workdir.parent / f"{workdir.name}.sby"
@@ -306,15 +364,24 @@ def run_job(job: Job, sby: Path, workdir: Path, solver: str) -> Result:
     res = Result(job, "PASS" if proc.returncode == 0 else "ERROR", dt, workdir=workdir)
     for m in FAIL_RE.finditer(out):
         res.status = "FAIL"
-        res.failed.append(m.group(2))
-        res.step = int(m.group(4))
-    t = TRACE_RE.search(out)
+        if m.group(2) not in res.failed:
+            res.failed.append(m.group(2))
+        if m.group(4) and res.step is None:
+            # a base-case failure names its step (a real trace); the induction step does not
+            res.step = int(m.group(4))
+    traces = TRACE_RE.findall(out)
+    # the base case's trace (from reset) rather than the induction step's, when both failed
+    t = next((x for x in traces if "induct" not in x), traces[0] if traces else None)
     if t:
-        res.trace = str((sby.parent / t.group(1)).resolve()) if not os.path.isabs(t.group(1)) \
-            else t.group(1)
+        res.trace = str((sby.parent / t).resolve()) if not os.path.isabs(t) else t
     if res.status == "ERROR":
         (workdir.parent / f"{workdir.name}.out").write_text(out)
     return res
+
+
+def _at(r: Result) -> str:
+    """Where a failure was found: a BMC step, or the induction step of a proof."""
+    return f"at step {r.step}" if r.step is not None else "in the induction step"
 
 
 def report_jobs(results: List[Result]) -> bool:
@@ -324,7 +391,7 @@ def report_jobs(results: List[Result]) -> bool:
     for r in results:
         extra = ""
         if r.status == "FAIL":
-            extra = f"  {', '.join(r.failed)} at step {r.step}; trace {r.trace}"
+            extra = f"  {', '.join(r.failed)} {_at(r)}; trace {r.trace}"
         elif r.status in ("ERROR", "TIMEOUT"):
             extra = f"  see {r.workdir}"
         depth = "k-induction" if r.job.kind == "prove" else f"BMC depth {r.job.depth}"
@@ -358,7 +425,7 @@ def report_jobs(results: List[Result]) -> bool:
                  if rest and len(deepest) == len(rest) else None)
         if bad:
             r = bad[0]
-            line = f"FAILED in {r.job.name} at step {r.step} (trace {r.trace})"
+            line = f"FAILED in {r.job.name} {_at(r)} (trace {r.trace})"
         elif not rest:
             r = proven[done[0]]
             line = f"proven (k-induction, {r.job.name}, {r.seconds:.1f} s)"
@@ -395,19 +462,21 @@ def run_mutant(m: Mutant, solver: str) -> Result:
         elif on and s and not s.startswith("#"):
             if s.startswith("../hdl/"):
                 line = str(hdl / s[len("../hdl/"):])
+            elif GEN_RE.search(s):
+                line = str(base / "gen" / Path(s).name)
             elif not os.path.isabs(s):
                 line = str(FORMAL / s)
         lines.append(line)
     sby = base / m.job.sby
     sby.write_text("\n".join(lines) + "\n")
-    return run_job(m.job, sby, base / "work", solver)
+    return run_job(m.job, sby, base / "work", solver, hdl)
 
 
 def report_mutant(m: Mutant, r: Result) -> bool:
     fams = sorted({family(x) for x in r.failed})
     caught = r.status == "FAIL" and m.family in fams
     verdict = "caught" if caught else "SURVIVED"
-    detail = (f"{', '.join(r.failed)} at step {r.step}" if r.failed else r.status)
+    detail = (f"{', '.join(r.failed)} {_at(r)}" if r.failed else r.status)
     print(f"  {m.name:18s} {verdict:8s} {r.seconds:6.1f} s  {m.job.name:12s} {detail}")
     print(f"  {'':18s} {m.why}")
     if r.trace:
