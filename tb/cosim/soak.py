@@ -12,6 +12,7 @@ its reproducer is the `make sim` line of that shard (Options.command()).
 from __future__ import annotations
 
 import json
+import os
 import platform
 import subprocess
 import time
@@ -181,7 +182,6 @@ def merge(paths: Iterable[Path]) -> dict:
 
 
 def _cpus() -> Optional[int]:
-    import os
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
