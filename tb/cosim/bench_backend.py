@@ -34,7 +34,6 @@ from typing import Optional, Tuple
 import cocotb
 
 from pymodel import bench as B
-from pymodel import regs
 from pymodel.costs import get_profile
 from tb.common.build import ROOT, build, run_test
 from tb.common.params import to_env
@@ -140,18 +139,6 @@ def _bench_cosim_class():
             # one frame waits behind the one on the wire: a MAC faster than the stream sends
             # back to back instead of queueing without bound
             self.source.queue_occupancy_limit_frames = 1
-
-        async def _accounted(self) -> int:
-            """Frames delivered or counted dropped, for the drain: the device's drop counters
-            read by the harness over AXI-Lite, not by the driver (whose readl charges the CPU
-            model and would put the harness's polling into the cell's CPU time, which the
-            reference NIC's drain does not)."""
-            st = self.driver.stats
-            dev = 0
-            for name in ("drop_fifo", "drop_nodesc", "drop_err", "drop_oversize"):
-                dev += await self.read(regs.STAT_REGS[name])
-            return (self.scoreboard.received + dev - st.rx_halt_recounted + st.rx_mac_err
-                    + st.rx_frame_err + st.rx_xdp_drop + st.rx_ring_discard)
 
         def _note_cpu_at_close(self) -> None:
             """The CPU time charged when the traffic has drained, before close() frees the
