@@ -31,8 +31,12 @@ from .errors import (
     DmaUnmapNotMapped,
     DmaUnmapSizeMismatch,
     IommuFault,
+    TxBufferLeak,
+    TxCpuWriteDeviceOwned,
+    TxFreeBeforeDone,
     UnmapWhileDeviceOwns,
     UseAfterFree,
+    XdpTxNoSyncForDevice,
 )
 from .iommu import INJECTED, IOMMU_READ, IOMMU_WRITE, Iommu
 from .page import LOC_FREE, PAGE_SHIFT, PAGE_SIZE, Page, PageAllocator
@@ -54,6 +58,8 @@ ARCH_DMA_MINALIGN = {"arm64": 128, "x86": 1}
 
 OWN_CPU = 0
 OWN_DEV = 1
+# the calls that map TX buffers (their mappings are the TX queue's, checked at its close)
+TX_MAP_CALLS = ("dma_map_single", "skb_frag_dma_map")
 _DEV_FILL = bytes([OWN_DEV]) * (PAGE_SIZE << 4)
 _CPU_FILL = bytes(PAGE_SIZE << 4)
 
@@ -200,6 +206,11 @@ class HostMemory:
         self.cpu = 0
         self.in_softirq = False
         self._softirq = _Softirq(self)
+        # the TX rings' ownership shadows (mmio.RingWatch of kind "tx"), and the xdp_frames
+        # alive now (xdp.XdpFrame by id, converted and not yet returned) with their pages
+        self.tx_watches: list = []
+        self.xdp_frames: Dict[int, object] = {}
+        self.xdp_pages: Dict[int, int] = {}     # head pfn -> live xdp_frames on that page
 
     def dma_get_cache_alignment(self) -> int:
         """dma_get_cache_alignment(): ARCH_DMA_MINALIGN of the profile's architecture."""
@@ -334,9 +345,18 @@ class HostMemory:
                 # device's data, through the dirty line it leaves (checked in device_write)
                 continue
             cls = CpuWriteDeviceOwned if write else CpuReadDeviceOwned
+            where = ""
+            if write and (self.tx_watches or m.call in TX_MAP_CALLS):
+                slot = self._tx_slot_holding(m.bus + a, b - a)
+                if slot is not None:
+                    cls = TxCpuWriteDeviceOwned
+                    where = f"TX descriptor {slot} (no DD yet) points into it; "
+                elif m.call in TX_MAP_CALLS:
+                    cls = TxCpuWriteDeviceOwned
+                    where = "a TX buffer mapped for the device and not unmapped yet; "
             self.checker.breach(cls(
-                f"mapping {m.bus:#x}+{m.size:#x} {DIR_NAMES[m.dir]}, first device byte at "
-                f"page offset {m.offset + first:#x}", page=page, start=m.offset + a,
+                f"{where}mapping {m.bus:#x}+{m.size:#x} {DIR_NAMES[m.dir]}, first device byte "
+                f"at page offset {m.offset + first:#x}", page=page, start=m.offset + a,
                 end=m.offset + b, owner="device", call=call))
 
     def cpu_read(self, page: Page, off: int, n: int, call: str = "cpu_read") -> bytes:
@@ -419,6 +439,18 @@ class HostMemory:
             m.checked = True
         return False
 
+    def dma_map_single(self, page: Page, offset: int, size: int, direction: int) -> int:
+        """dma_map_single(): map a buffer given by its kernel address (here: page + offset)."""
+        return self.dma_map_page(page, offset, size, direction, call="dma_map_single")
+
+    def skb_frag_dma_map(self, page: Page, offset: int, size: int, direction: int) -> int:
+        """skb_frag_dma_map(): dma_map_page() of an skb fragment."""
+        return self.dma_map_page(page, offset, size, direction, call="skb_frag_dma_map")
+
+    def dma_unmap_single(self, addr: int, size: int, direction: int) -> None:
+        """dma_unmap_single(): end a dma_map_single() mapping."""
+        self.dma_unmap_page(addr, size, direction, call="dma_unmap_single")
+
     def _arch_sync_for_device(self, page: Page, off: int, n: int) -> None:
         # arm64 arch_sync_dma_for_device cleans for every direction (dcache_clean_poc).
         if not (self.coherent or page.coherent):
@@ -464,10 +496,68 @@ class HostMemory:
     def _check_device_idle(self, m: Mapping, call: str) -> None:
         for watch in self._ring_watches():
             slot = watch.device_holds(m.bus, m.size)
-            if slot is not None:
+            if slot is not None and getattr(watch, "kind", "rx") == "tx":
+                self.checker.breach(TxFreeBeforeDone(
+                    f"TX descriptor {slot} handed to the device, no DD yet, points into mapping "
+                    f"{m.bus:#x}", page=m.page, start=m.offset, end=m.offset + m.size,
+                    owner="device", call=call))
+            elif slot is not None:
                 self.checker.breach(UnmapWhileDeviceOwns(
                     f"descriptor {slot} handed to the device still points into mapping {m.bus:#x}",
                     page=m.page, start=m.offset, end=m.offset + m.size, owner="device", call=call))
+
+    def _tx_slot_holding(self, bus: int, size: int) -> Optional[int]:
+        """The TX descriptor (as "slot N") the device owns whose buffer overlaps [bus, bus+size)."""
+        for w in self.tx_watches:
+            slot = w.device_holds(bus, size)
+            if slot is not None:
+                return slot
+        return None
+
+    def check_tx_page_free(self, page: Page, call: str) -> None:
+        """A page about to go back to its pool or the allocator: no TX descriptor the device
+        still owns may point into any mapping of it (TxFreeBeforeDone)."""
+        if not self.tx_watches:
+            return
+        for m in self._by_pfn.get(page.pfn, ()):
+            slot = self._tx_slot_holding(m.bus, m.size)
+            if slot is not None:
+                self.checker.breach(TxFreeBeforeDone(
+                    f"TX descriptor {slot} handed to the device, no DD yet, points into the page "
+                    f"(mapping {m.bus:#x}+{m.size:#x})", page=page, start=m.offset,
+                    end=m.offset + m.size, owner="device", call=call))
+                return
+
+    def xdp_frame_live(self, xdpf, live: bool) -> None:
+        """Track an xdp_frame from xdp_convert_buff_to_frame() (live) to its return."""
+        pfn = xdpf.page.pfn
+        if live:
+            self.xdp_frames[id(xdpf)] = xdpf
+            self.xdp_pages[pfn] = self.xdp_pages.get(pfn, 0) + 1
+        elif self.xdp_frames.pop(id(xdpf), None) is not None:
+            left = self.xdp_pages[pfn] - 1
+            if left:
+                self.xdp_pages[pfn] = left
+            else:
+                del self.xdp_pages[pfn]
+
+    def check_tx_leaks(self, call: str = "ndo_stop") -> int:
+        """At a TX queue's close: every TX mapping (dma_map_single, skb_frag_dma_map) and every
+        xdp_frame still alive is a leak (TxBufferLeak); returns their count."""
+        n = 0
+        for m in list(self.mappings.values()):
+            if m.call in TX_MAP_CALLS:
+                n += 1
+                self.checker.breach(TxBufferLeak(
+                    f"{DIR_NAMES[m.dir]} mapping {m.bus:#x}+{m.size:#x} made by {m.call}",
+                    page=m.page, start=m.offset, end=m.offset + m.size,
+                    owner=m.owner_name(0, m.size), call=call))
+        for xdpf in list(self.xdp_frames.values()):
+            n += 1
+            self.checker.breach(TxBufferLeak(
+                f"xdp_frame of {xdpf.len} bytes never returned", page=xdpf.page,
+                start=xdpf.data, end=xdpf.data + xdpf.len, owner="driver", call=call))
+        return n
 
     def _ring_watches(self):
         return [b.mapping.ring_watch for b in self.coherent_bufs.values()
@@ -575,8 +665,50 @@ class HostMemory:
             raise BusErrorResponse(str(exc))  # permissive: the device still sees an error response
         return runs
 
+    def _device_mapping(self, bus: int, n: int, write: bool) -> Optional[Mapping]:
+        """The live mapping a device access goes through. Mappings may overlap (a page_pool
+        page mapped once by its pool and again by ndo_xdp_xmit's dma_map_single): the access
+        is judged against one that allows it, if any does."""
+        found = [m for m in self._by_bpn.get(bus >> PAGE_SHIFT, ())
+                 if m.bus <= bus and bus + n <= m.bus + m.size]
+        if len(found) <= 1:
+            return found[0] if found else None
+        for m in found:
+            a = bus - m.bus
+            if m.coherent or (not ((write and m.dir == DMA_TO_DEVICE)
+                                   or (not write and m.dir == DMA_FROM_DEVICE))
+                              and m.own.find(OWN_CPU, a, a + n) < 0):
+                return m
+        return found[0]
+
+    def _xdp_tx_stale(self, m: Mapping, a: int, n: int, call: str) -> None:
+        """The device reads CPU-owned bytes of a page an xdp_frame lives on: XDP_TX without
+        the sync for the device. Name what it reads: on non-coherent memory, the dirty CPU
+        lines the missing clean left behind hold the frame's current bytes; the device gets
+        the stale DRAM bytes under them."""
+        off = m.offset + a
+        detail = f"device read of {n} bytes at page offset {off:#x} of an XDP_TX frame's page"
+        if self.coherent or m.page.coherent:
+            detail += "; coherent memory: the bytes are current, but the CPU still owns them"
+        else:
+            st = self._cache.get(m.page.pfn)
+            mask, _, _ = _line_mask(off, n)
+            dirty = list(_bits(st.dirty & mask)) if st is not None else []
+            if dirty:
+                lo, hi = dirty[0] << L1_CACHE_SHIFT, (dirty[-1] + 1) << L1_CACHE_SHIFT
+                stale = sum(1 for ln in dirty if bytes(m.page.data[ln << L1_CACHE_SHIFT:
+                                                                   (ln + 1) << L1_CACHE_SHIFT])
+                            != bytes(st.shadow[ln << L1_CACHE_SHIFT:(ln + 1) << L1_CACHE_SHIFT]))
+                detail += (f"; {len(dirty)} dirty CPU line(s) at page offsets {lo:#x}..{hi:#x} "
+                           f"never cleaned: the device reads stale bytes ({stale} line(s) differ "
+                           f"from what the CPU wrote)")
+            else:
+                detail += "; no dirty line: the bytes in DRAM are current by chance"
+        self.checker.breach(XdpTxNoSyncForDevice(detail, page=m.page, start=off, end=off + n,
+                                                 owner=m.owner_name(a, a + n), call=call))
+
     def _device_check(self, bus: int, n: int, write: bool, call: str) -> Optional[Mapping]:
-        m = self.find_mapping(bus, n)
+        m = self._device_mapping(bus, n, write)
         if m is None:
             self.checker.breach(DeviceAccessUnmapped(
                 f"device {'write' if write else 'read'} of {n} bytes", start=bus, end=bus + n,
@@ -597,7 +729,9 @@ class HostMemory:
                 page=m.page, start=m.offset + a, end=m.offset + a + n,
                 owner=m.owner_name(a, a + n), call=call))
         first = m.own.find(OWN_CPU, a, a + n)
-        if first >= 0:
+        if first >= 0 and not write and self.xdp_pages.get(m.page.pfn):
+            self._xdp_tx_stale(m, a, n, call)
+        elif first >= 0:
             cls = DeviceWriteNotOwned if write else DeviceReadNotOwned
             self.checker.breach(cls(
                 f"mapping {m.bus:#x}+{m.size:#x} {DIR_NAMES[m.dir]}, first CPU-owned byte at "

@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 from typing import Callable, List, Optional
 
 from . import regs
-from .dma import DMA_FROM_DEVICE, HostMemory
+from .dma import DMA_BIDIRECTIONAL, DMA_FROM_DEVICE, HostMemory
 from .mmio import Mmio
 from .page import PAGE_SIZE, Page
 from .page_pool import PP_FLAG_DMA_MAP, PP_FLAG_DMA_SYNC_DEV, PagePool, PagePoolParams, page_pool_create
@@ -26,11 +26,25 @@ from .skb import (
     skb_put,
     skb_reserve,
 )
+from .xdp import (
+    XDP_ABORTED,
+    XDP_DROP,
+    XDP_PASS,
+    XDP_REDIRECT,
+    XDP_TX,
+    XDP_XMIT_FLUSH,
+    XdpBuff,
+    XdpDevBulkQueue,
+    xdp_convert_buff_to_frame,
+    xdp_do_redirect,
+    xdp_return_frame_rx_napi,
+)
 
 NAPI_POLL_WEIGHT = 64          # include/linux/netdevice.h
 RX_REFILL_BATCH = 64           # refill at most this many descriptors per poll (mvneta)
 RX_COPYBREAK = 256             # e1000 / old mvneta copybreak, bytes
-XDP_ABORTED, XDP_DROP, XDP_PASS = 0, 1, 2   # include/uapi/linux/bpf.h
+__all__ = ["RxDriver", "RxDriverStats", "RxBuf", "DeviceError", "PATHS", "XDP_ABORTED",
+           "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT"]
 PATHS = ("page_pool", "legacy")
 
 
@@ -65,6 +79,10 @@ class RxDriverStats:
     rx_frame_err: int = 0
     rx_xdp_pass: int = 0
     rx_xdp_drop: int = 0
+    rx_xdp_aborted: int = 0
+    rx_xdp_tx: int = 0
+    rx_xdp_tx_err: int = 0
+    rx_xdp_redirect: int = 0
     rx_copybreak: int = 0
     rx_multi_buf: int = 0
     rx_csum_complete: int = 0
@@ -110,12 +128,15 @@ class RxDriver:
     def __init__(self, hm: HostMemory, bus, env, *, path: str = "page_pool",
                  ring_size: int = 256, budget: int = NAPI_POLL_WEIGHT,
                  copybreak: int = RX_COPYBREAK, stack=None,
-                 xdp: Optional[Callable[[bytes], int]] = None, itr: int = (4 << 16) | 16,
+                 xdp: Optional[Callable[[XdpBuff], int]] = None, itr: int = (4 << 16) | 16,
                  rdmt: Optional[int] = None, drop_nodesc: bool = False,
                  poll_ns: float = 1000.0, stop_timeout_ns: float = 1e7,
-                 refill_retry_ns: float = 10_000.0) -> None:
+                 refill_retry_ns: float = 10_000.0, tx=None) -> None:
         if path not in PATHS:
             raise ValueError(f"path must be one of {PATHS}")
+        if xdp is not None and path != "page_pool":
+            raise ValueError("XDP needs the page_pool RX path (the legacy path's buffers have "
+                             "no XDP_PACKET_HEADROOM and are unmapped on receive)")
         if ring_size & (ring_size - 1) or not regs.RING_SIZE_MIN <= ring_size <= regs.RING_SIZE_MAX:
             raise ValueError("ring_size must be a power of two in 8 .. 32768")
         self.hm = hm
@@ -127,6 +148,8 @@ class RxDriver:
         self.copybreak = copybreak
         self.stack = stack
         self.xdp = xdp
+        self.tx = tx                     # the TX queue (pymodel.tx.TxQueue) this NAPI completes
+        self.xdp_bq = XdpDevBulkQueue(tx) if tx is not None else None
         self.itr = itr
         self._rdmt = rdmt                # None: a quarter of the ring, whatever its size
         self.rdmt = ring_size // 4 if rdmt is None else rdmt
@@ -204,6 +227,8 @@ class RxDriver:
         """
         if await self.mmio.readl(regs.ID) != regs.ID_VALUE:
             raise DeviceError("nic_rx_dma ID register mismatch")
+        if self.tx is not None and not self.tx.is_open:
+            await self.tx.open()
         self.ring = self.hm.dma_alloc_coherent(self.N * regs.DESC_SIZE)
         if self.ring is None:
             raise MemoryError("dma_alloc_coherent for the RX ring failed")
@@ -215,6 +240,8 @@ class RxDriver:
             self._napi_schedule()            # the ring is short: NAPI retries, then unmasks
         else:
             await self.mmio.writel(self.ims_mask, regs.IMS)
+            if self.tx is not None:
+                await self.tx.unmask()
         await self._cpu()
 
     def _napi_schedule(self) -> None:
@@ -234,12 +261,14 @@ class RxDriver:
 
     def _create_pool(self) -> PagePool:
         """page_pool_create() with DMA mapping and sync for device of _pp_max_len() bytes, as
-        mvneta_create_page_pool(); `napi` and `netdev` set as bnxt_alloc_rx_page_pool() sets
+        mvneta_create_page_pool() (DMA_BIDIRECTIONAL with an XDP program attached, so XDP_TX
+        can send the page as it is); `napi` and `netdev` set as bnxt_alloc_rx_page_pool() sets
         them (mvneta sets neither): the pool recycles directly whenever a page comes back in
         this queue's NAPI context (page_pool_napi_local()), and being shown on a netdev it
         does not warn about a stalled shutdown."""
+        dma_dir = DMA_BIDIRECTIONAL if self.xdp is not None else DMA_FROM_DEVICE
         params = PagePoolParams(order=0, flags=PP_FLAG_DMA_MAP | PP_FLAG_DMA_SYNC_DEV,
-                                pool_size=self.N, dev=self.hm, napi=self, dma_dir=DMA_FROM_DEVICE,
+                                pool_size=self.N, dev=self.hm, napi=self, dma_dir=dma_dir,
                                 max_len=self._pp_max_len(), offset=self.headroom, netdev=self)
         pool = page_pool_create(params, self.hm, env=self.env)
         self.pools.append(pool)
@@ -285,6 +314,8 @@ class RxDriver:
         await self.mmio.writel(0, regs.IMS)
         while self.napi_scheduled:
             await self.env.sleep_ns(self.poll_ns)
+        if self.tx is not None and self.tx.is_open:
+            await self.tx.close()            # XDP_TX pages go back to the pool before it goes
         status = await self.mmio.readl(regs.STATUS)
         halt = None
         if status & regs.STATUS_HALTED:          # a halt the close overtook: the stop resets it
@@ -294,6 +325,14 @@ class RxDriver:
             self.halt_log.append(halt)
         self._icr_seen &= ~regs.ICR_ERR
         await self._stop_and_reclaim()
+        status = await self.mmio.readl(regs.STATUS) if halt is None else 0
+        if status & regs.STATUS_HALTED:
+            # an error answered while the stop drained the queue (a writeback's B): the queue
+            # halted on its way down, and the next open's enable resets it
+            self.stats.rx_halts += 1
+            halt = {"t_ns": self.env.now_ns, "err_code": (status & regs.STATUS_ERR_MASK)
+                    >> regs.STATUS_ERR_SHIFT, "recovered_ns": None, "in": "close"}
+            self.halt_log.append(halt)
         if halt is not None:
             self.stats.rx_recoveries += 1
             halt["recovered_ns"] = self.env.now_ns
@@ -404,7 +443,11 @@ class RxDriver:
             return
         self.napi_scheduled = True
         await self.mmio.writel(0, regs.IMS)
+        if self.tx is not None:
+            await self.tx.mask()
         self._icr_seen |= await self.mmio.readl(regs.ICR)
+        if self.tx is not None:
+            await self.tx.read_causes()
         self.napi_task = self.env.spawn(self._napi_run(), name="napi")
 
     async def _napi_run(self) -> None:
@@ -414,6 +457,8 @@ class RxDriver:
             while True:
                 if self._icr_seen & regs.ICR_ERR and not self._closing:
                     await self._recover()            # closing: ndo_stop resets the queue
+                if self.tx is not None and self.tx.halted_seen and not self._closing:
+                    await self.tx.recover()
                 done = await self.napi_poll(self.budget)
                 if done >= self.budget and not self._closing:   # napi_disable() pending: stop
                     self.stats.napi_budget_exhausted += 1
@@ -438,10 +483,16 @@ class RxDriver:
             self._icr_seen |= regs.ICR_ERR
             if not self._closing:
                 return False
+        if self.tx is not None:
+            await self.tx.ack_causes()
+            if self.tx.halted_seen and not self._closing:
+                return False
         if self._closing:
             self.napi_scheduled = False
             return True
         if self._frame_ready(self.ntc, self.posted):
+            return False
+        if self.tx is not None and self.tx.tx_pending():
             return False
         if self._refill_failed and self.posted == 0:
             # nothing on the ring will raise an interrupt: try again later (delayed refill)
@@ -451,6 +502,8 @@ class RxDriver:
         self.stats.napi_complete += 1
         self.napi_scheduled = False
         await self.mmio.writel(self.ims_mask, regs.IMS)
+        if self.tx is not None:
+            await self.tx.unmask()
         return True
 
     async def _ack_causes(self) -> int:
@@ -469,6 +522,10 @@ class RxDriver:
         """The NAPI poll: receive up to budget frames (within limit slots), then refill up to 64."""
         self.stats.napi_poll += 1
         self.hm.cache_tick()
+        tx = self.tx
+        if tx is not None and tx.is_open:
+            with self.hm.softirq():
+                tx.tx_done(budget, napi=True)        # mvneta_tx_done_gbe() before RX
         done = 0
         avail = self.posted if limit is None else limit
         while done < budget:
@@ -479,7 +536,11 @@ class RxDriver:
                 self._receive(n)
             avail -= n
             done += 1
+            if tx is not None and tx.pending and tx.is_open:
+                await tx.ring_doorbell()             # XDP_TX: the doorbell after each frame
             await self._cpu()
+        if tx is not None and self.xdp_bq.q:
+            await self.xdp_do_flush()
         if limit is None:
             with self.hm.softirq():
                 refilled = self._refill(RX_REFILL_BATCH)
@@ -487,6 +548,14 @@ class RxDriver:
                 await self._write_tail()
         await self._cpu()
         return done
+
+    async def xdp_do_flush(self) -> None:
+        """xdp_do_flush() at the end of the poll: the redirect bulk queue goes to
+        ndo_xdp_xmit() with XDP_XMIT_FLUSH, and the doorbell rings."""
+        with self.hm.softirq():
+            self.xdp_bq.bq_xmit_all(XDP_XMIT_FLUSH)
+        if self.tx.is_open:
+            await self.tx.ring_doorbell()
 
     def rx_pending(self) -> bool:
         """A complete frame waits on the ring at next_to_clean (the device handed it back)."""
@@ -562,17 +631,10 @@ class RxDriver:
 
     def _receive_pp(self, idx, bufs, wbs):
         """mvneta-style: sync for CPU, XDP verdict, build_skb on the page, mark for recycle."""
-        hm = self.hm
         for buf, w in zip(bufs, wbs):
             self._sync_for_cpu(buf.page.dma_addr, self.headroom, w.length)
-        if self.xdp is not None:
-            verdict = self.xdp(hm.cpu_read(bufs[0].page, self.headroom, wbs[0].length, "xdp"))
-            if verdict != XDP_PASS:
-                self.stats.rx_xdp_drop += 1
-                self.stats.rx_dropped += 1
-                self._drop(idx, bufs)
-                return None
-            self.stats.rx_xdp_pass += 1
+        if self.xdp is not None and self._run_xdp(idx, bufs, wbs):
+            return None
         for i in idx:
             self.slots[i] = None
         skb = self.skbs.build_skb(bufs[0].page, 0, PAGE_SIZE)
@@ -582,6 +644,64 @@ class RxDriver:
         for buf, w in zip(bufs[1:], wbs[1:]):
             self.skbs.skb_add_rx_frag(skb, buf.page, self.headroom, w.length, PAGE_SIZE)
         return skb
+
+    def _run_xdp(self, idx, bufs, wbs) -> bool:
+        """mvneta_run_xdp(): the program on an xdp_buff over the first buffer (further buffers
+        as frags); the bytes it rewrote stored back through the CPU; then the verdict. PASS:
+        False (build the skb). TX: xdp_convert_buff_to_frame and the TX ring
+        (mvneta_xdp_xmit_back); REDIRECT: xdp_do_redirect to this device's TX queue; DROP,
+        ABORTED, an unknown verdict, or TX / REDIRECT without a TX queue: recycle directly.
+        A frame the TX ring has no room for is freed (rx_xdp_tx_err). True: consumed."""
+        hm = self.hm
+        st = self.stats
+        page = bufs[0].page
+        frame = hm.cpu_read(page, self.headroom, wbs[0].length, "bpf_prog_run_xdp")
+        xdp = XdpBuff(frame, page, self.headroom, frame_sz=PAGE_SIZE,
+                      frags=[(b.page, self.headroom, w.length) for b, w in zip(bufs[1:], wbs[1:])])
+        verdict = self.xdp(xdp)
+        self._xdp_store(xdp)
+        if verdict == XDP_PASS:
+            st.rx_xdp_pass += 1
+            return False
+        if verdict in (XDP_TX, XDP_REDIRECT) and self.tx is not None:
+            for i in idx:
+                self.slots[i] = None         # the pages now belong to the xdp_frame
+            if verdict == XDP_TX:
+                xdpf = xdp_convert_buff_to_frame(xdp, hm)
+                if xdpf is not None and self.tx.xdp_xmit_back(xdpf):
+                    st.rx_xdp_tx += 1
+                    return True
+                if xdpf is not None:
+                    xdp_return_frame_rx_napi(xdpf)
+                    st.rx_xdp_tx_err += 1
+                    st.rx_dropped += 1
+                    return True
+            elif xdp_do_redirect(xdp, self.xdp_bq, hm) == 0:
+                st.rx_xdp_redirect += 1
+                return True
+            for i, buf in zip(idx, bufs):        # not converted: the pages are still ours
+                self.slots[i] = buf
+            st.rx_xdp_tx_err += 1
+            st.rx_dropped += 1
+            self._drop(idx, bufs)
+            return True
+        if verdict != XDP_DROP:
+            st.rx_xdp_aborted += 1               # trace_xdp_exception()
+        st.rx_xdp_drop += 1
+        st.rx_dropped += 1
+        self._drop(idx, bufs)
+        return True
+
+    def _xdp_store(self, xdp: XdpBuff) -> None:
+        """The program's stores: the bytes it changed, written into the page by the CPU."""
+        now = bytes(xdp)
+        if len(now) != len(xdp.original):
+            raise ValueError("an XDP program may rewrite a frame but not resize it")
+        if now == xdp.original:
+            return
+        first = next(i for i in range(len(now)) if now[i] != xdp.original[i])
+        last = next(i for i in range(len(now) - 1, -1, -1) if now[i] != xdp.original[i])
+        self.hm.cpu_write(xdp.page, xdp.data + first, now[first:last + 1], call="bpf_prog_run_xdp")
 
     def _receive_legacy(self, idx, bufs, wbs, total):
         """e1000 / old mvneta: copybreak into a small skb, else unmap and build_skb on the page."""
@@ -703,6 +823,7 @@ class RxDriver:
             "device_err": t["drop_err"], "device_oversize": t["drop_oversize"],
             "driver_mac_err": st.rx_mac_err, "driver_frame_err": st.rx_frame_err,
             "driver_xdp_drop": st.rx_xdp_drop, "driver_ring_discard": st.rx_ring_discard,
+            "driver_xdp_tx_err": st.rx_xdp_tx_err,
         }
 
     async def snapshot(self) -> dict:
@@ -743,4 +864,11 @@ class RxDriver:
         if self.stack is not None:
             out["stack"] = {f.name: getattr(self.stack.stats, f.name)
                             for f in fields(self.stack.stats)}
+        if self.tx is not None:
+            if self.tx.is_open:
+                await self.tx.update_hw_stats()
+            out["tx"] = self.tx.snapshot()
+        if self.xdp is not None:
+            out["xdp"] = {"prog": getattr(self.xdp, "name", repr(self.xdp)),
+                          "verdicts": dict(getattr(self.xdp, "verdicts", {}))}
         return out

@@ -142,6 +142,38 @@ class RingDeviceAccess(Breach):
     rule = "device accesses a descriptor it does not own"
 
 
+# --- transmit and XDP rules (docs/CONTRACT.md §5) ------------------------------------------
+
+class TxCpuWriteDeviceOwned(CpuWriteDeviceOwned):
+    """The CPU writes a TX buffer a handed-over TX descriptor still points into (the device may
+    read it any time until it writes DD back)."""
+
+    rule = "CPU writes a TX buffer the device owns (its descriptor has no DD yet)"
+
+
+class TxFreeBeforeDone(Breach):
+    """A TX buffer unmapped, or its page recycled, while its descriptor is still the device's:
+    the device may still read it (docs/CONTRACT.md §5: free only after HEAD passed it)."""
+
+    rule = "TX buffer unmapped or recycled before its descriptor's DD"
+
+
+class XdpTxNoSyncForDevice(Breach):
+    """An XDP_TX frame on the TX ring whose bytes the CPU still owns: no
+    dma_sync_single_for_device() since the RX path synced them for the CPU (and the program
+    may have rewritten them). On non-coherent memory the device reads stale DRAM bytes."""
+
+    rule = "XDP_TX without dma_sync_single_for_device (the device reads what the CPU has not cleaned)"
+
+
+class XdpFrameDoubleReturn(Breach):
+    rule = "xdp_frame returned twice"
+
+
+class TxBufferLeak(Breach):
+    rule = "TX buffer (mapping or xdp_frame) leaked at close"
+
+
 class BusErrorResponse(Exception):
     """The memory side answers a device access with an error response (AXI SLVERR/DECERR)."""
 

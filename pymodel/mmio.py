@@ -15,10 +15,13 @@ from .page import PAGE_SHIFT
 
 
 class RingWatch:
-    """Shadow of which RX descriptors the device owns, fed by MMIO, CPU and device accesses."""
+    """Shadow of which descriptors of one ring (`kind` "rx" or "tx") the device owns, fed by
+    MMIO, CPU and device accesses. The TX descriptor's first ten bytes (BUF_ADDR, LEN) and its
+    STATUS.DD (byte 12, bit 0) sit where the RX descriptor has them, so one shadow serves both."""
 
-    def __init__(self, hm, buf, ring_off: int, size: int) -> None:
+    def __init__(self, hm, buf, ring_off: int, size: int, kind: str = "rx") -> None:
         self.hm = hm
+        self.kind = kind
         self.buf = buf
         self.ring_off = ring_off          # offset of slot 0 inside the coherent buffer
         self.size = size
@@ -75,7 +78,8 @@ class RingWatch:
         for slot in self._slots(off, len(data)):
             if self.dev_owned[slot]:
                 self.hm.checker.breach(CpuWriteDeviceOwned(
-                    f"RX descriptor {slot} belongs to the device", start=self.buf.dma_handle + off,
+                    f"{self.kind.upper()} descriptor {slot} belongs to the device",
+                    start=self.buf.dma_handle + off,
                     end=self.buf.dma_handle + off + len(data), owner="device", call="ring write"))
             self.armed[slot] = 1
 
@@ -112,7 +116,8 @@ class RingWatch:
         for slot in self._slots(off, n):
             if not self.dev_owned[slot]:
                 self.hm.checker.breach(RingDeviceAccess(
-                    f"read of RX descriptor {slot} (HEAD {self.head_view}, TAIL {self.tail})",
+                    f"read of {self.kind.upper()} descriptor {slot} (HEAD {self.head_view}, "
+                    f"TAIL {self.tail})",
                     start=bus, end=bus + n, owner="driver", call=call))
 
     def on_device_write(self, off: int, n: int, bus: int, call: str) -> None:
@@ -120,7 +125,8 @@ class RingWatch:
         for slot in self._slots(off, n):
             if not self.dev_owned[slot]:
                 self.hm.checker.breach(RingDeviceAccess(
-                    f"write of RX descriptor {slot} (HEAD {self.head_view}, TAIL {self.tail})",
+                    f"write of {self.kind.upper()} descriptor {slot} (HEAD {self.head_view}, "
+                    f"TAIL {self.tail})",
                     start=bus, end=bus + n, owner="driver", call=call))
         # Completion is judged after the bytes land (see complete_written).
         self._pending = (off, n)
@@ -138,11 +144,15 @@ class RingWatch:
 
 
 class Mmio:
-    """readl()/writel() of one device's registers through an async register bus."""
+    """readl()/writel() of one queue block's registers through an async register bus: the
+    block's registers start at `base` on the bus (0 for a bare block; regs.TX_BASE for the TX
+    block behind nic_dma); `kind` ("rx" or "tx") names its ring in the checker's messages."""
 
-    def __init__(self, bus, hm) -> None:
+    def __init__(self, bus, hm, base: int = 0, kind: str = "rx") -> None:
         self.bus = bus
         self.hm = hm
+        self.base = base
+        self.kind = kind
         self.ring_base = 0
         self.ring_size = 0
         self.ctrl = 0
@@ -154,7 +164,7 @@ class Mmio:
         """readl(): a 32-bit register read."""
         self.hm.meter.charge("mmio_read")
         self.reads += 1
-        val = await self.bus.read32(off)
+        val = await self.bus.read32(self.base + off)
         if off == regs.STATUS and not val & regs.STATUS_RUNNING and self.watch is not None:
             self.watch.device_stopped()
         return val
@@ -175,7 +185,7 @@ class Mmio:
             if val & regs.CTRL_EN and not self.ctrl & regs.CTRL_EN:
                 self._attach_watch()
             self.ctrl = val
-        await self.bus.write32(off, val)
+        await self.bus.write32(self.base + off, val)
 
     def _attach_watch(self) -> None:
         size = self.ring_size
@@ -186,12 +196,16 @@ class Mmio:
             return
         buf = self.hm.coherent_bufs[m.bus]
         if m.ring_watch is None or m.ring_watch.size != size:
-            m.ring_watch = RingWatch(self.hm, buf, self.ring_base - m.bus, size)
+            m.ring_watch = RingWatch(self.hm, buf, self.ring_base - m.bus, size, self.kind)
         self.watch = m.ring_watch
         self.watch.reset()
+        if self.kind == "tx" and self.watch not in self.hm.tx_watches:
+            self.hm.tx_watches.append(self.watch)
 
     def detach(self) -> None:
         """Stop watching the ring (before it is freed)."""
         if self.watch is not None:
             self.watch.buf.mapping.ring_watch = None
+            if self.watch in self.hm.tx_watches:
+                self.hm.tx_watches.remove(self.watch)
             self.watch = None

@@ -428,6 +428,8 @@ class PagePool:
 
     def put_page(self, page: Page, dma_sync_size: int = -1, allow_direct: bool = False) -> None:
         """page_pool_put_page(): drop one pool reference; the last one recycles or releases."""
+        if self.hm.tx_watches:
+            self.hm.check_tx_page_free(page, "page_pool_put_page")
         if self._unref(page, "page_pool_put_page"):
             self.put_unrefed_page(page, dma_sync_size, allow_direct)
 
@@ -641,6 +643,8 @@ def page_pool_put_netmem_bulk(pages: Iterable[Page]) -> None:
         pool = page.pp
         if pool is None:
             continue                         # not a page_pool page: the caller's bug
+        if pool.hm.tx_watches:
+            pool.hm.check_tx_page_free(page, "page_pool_put_netmem_bulk")
         if pool._unref(page, "page_pool_put_netmem_bulk"):
             data.append(page)
     while data:

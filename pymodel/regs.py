@@ -155,3 +155,90 @@ def csum16(data: bytes, start: int) -> int:
     while total >> 16:
         total = (total & 0xFFFF) + (total >> 16)
     return total
+
+
+# ---------------------------------------------------------------------------------------------
+# nic_tx_dma (docs/CONTRACT.md §5): the same layout as the RX block, with the meanings of §5.
+# Behind the top `nic_dma` its registers sit at TX_BASE; a bare nic_tx_dma has them at 0.
+# ---------------------------------------------------------------------------------------------
+TX_BASE = 0x1000               # nic_dma: RX registers at 0x0000-0x0FFF, TX at 0x1000-0x1FFF
+BLOCK_SPAN = 0x1000            # bytes of register space each block decodes behind nic_dma
+TX_ID_VALUE = 0x4E494354       # "NICT"
+TX_VERSION_VALUE = 0x00010000  # 1.0
+
+# ICR / IMS cause bits of the TX block
+ICR_TXDW = 1 << 0              # descriptors done (moderated)
+TX_ICR_ALL = ICR_TXDW | ICR_ERR
+
+# ERR_CODE 2 reads "data read error" on the TX block (the RX block's is a data write error)
+ERR_DATA_READ = ERR_DATA_WRITE
+
+# TX descriptor (16 bytes, little-endian): BUF_ADDR 0-7, LEN 8-9, CMD 11, STATUS 12
+TXD_CMD_EOP = 1 << 0           # CMD bit0: the last buffer of the frame
+TXD_STA_DD = 1 << 0            # STATUS bit0: written back by the device
+TXD_CMD_BYTE = 11
+TXD_STATUS_BYTE = 12
+
+# The TX block's statistics, named as the co-sim summary prints them.
+TX_STAT_REGS = {
+    "frames": STAT_FRAMES,
+    "desc_fetched": STAT_DESC_FETCHED,
+    "axi_err": STAT_AXI_ERR,
+}
+TX_STAT_ALL = {"frames": STAT_FRAMES, "bytes_lo": STAT_BYTES_LO, "bytes_hi": STAT_BYTES_HI,
+               "desc_fetched": STAT_DESC_FETCHED, "axi_err": STAT_AXI_ERR}
+
+# The TX block's RW registers: offset -> (reset value, writable mask).
+TX_RW_REGS = {
+    CTRL: (0, 0x1),
+    RING_BASE_LO: (0, 0xFFFFFFF0),
+    RING_BASE_HI: (0, 0xFFFFFFFF),
+    RING_SIZE: (0, 0xFFFFFFFF),
+    IMS: (0, TX_ICR_ALL),
+    ITR: (0, 0xFFFFFFFF),
+}
+
+# Every offset the TX block decodes; any other one (the RX-only RDMT, STAT_DROP_*,
+# STAT_NODESC_WAIT, MAX_FRAME, CSUM_START included) is an unknown offset: it reads 0 and
+# ignores writes.
+TX_NAMES = {off: name for name, off in (
+    ("ID", ID), ("VERSION", VERSION), ("CTRL", CTRL), ("STATUS", STATUS),
+    ("RING_BASE_LO", RING_BASE_LO), ("RING_BASE_HI", RING_BASE_HI), ("RING_SIZE", RING_SIZE),
+    ("HEAD", HEAD), ("TAIL", TAIL), ("ICR", ICR), ("IMS", IMS), ("ITR", ITR),
+    ("STAT_FRAMES", STAT_FRAMES), ("STAT_BYTES_LO", STAT_BYTES_LO),
+    ("STAT_BYTES_HI", STAT_BYTES_HI), ("STAT_DESC_FETCHED", STAT_DESC_FETCHED),
+    ("STAT_AXI_ERR", STAT_AXI_ERR), ("FIFO_BYTES", FIFO_BYTES_REG), ("DATA_W", DATA_W_REG))}
+TX_UNKNOWN_RX_OFFSETS = tuple(sorted(set(NAMES) - set(TX_NAMES)))
+
+_TX_FMT = struct.Struct("<QHxBB3x")
+
+
+class TxDesc(NamedTuple):
+    """A TX descriptor: as the driver writes it (status 0) or as the device writes it back."""
+    buf_addr: int
+    length: int
+    cmd: int
+    status: int
+
+    @property
+    def eop(self) -> bool:
+        return bool(self.cmd & TXD_CMD_EOP)
+
+    @property
+    def dd(self) -> bool:
+        return bool(self.status & TXD_STA_DD)
+
+
+def pack_tx_desc(buf_addr: int, length: int, eop: bool) -> bytes:
+    """The read format the driver writes: BUF_ADDR, LEN, CMD.EOP; STATUS and the rest zero."""
+    return _TX_FMT.pack(buf_addr, length, TXD_CMD_EOP if eop else 0, 0)
+
+
+def pack_tx_writeback(buf_addr: int, length: int, cmd: int) -> bytes:
+    """The writeback over all 16 bytes: BUF_ADDR, LEN and CMD unchanged, STATUS.DD, zeros."""
+    return _TX_FMT.pack(buf_addr, length, cmd, TXD_STA_DD)
+
+
+def unpack_tx_desc(raw: bytes) -> TxDesc:
+    """Parse a TX descriptor (either format)."""
+    return TxDesc(*_TX_FMT.unpack(raw))

@@ -5,6 +5,10 @@ named, a subclass that commits it. Each subclass overrides one or two of the dri
 steps (the free descriptor count, the page_pool's sync length, sync for the CPU, recycling a
 dropped page, the order of stop and free at close) and breaks one DMA, page_pool or ring rule;
 `BUGS` maps each bug to the RX paths it applies to. See docs/PYMODEL.md "Sabotage".
+
+The TX queue's bugs work the same way on `pymodel.tx.TxQueue`: `tx_queue(..., bug=...)`
+builds the clean queue or one that commits a TX or XDP bug; `TX_BUGS` lists them, each with
+the checker rule that catches it.
 """
 from __future__ import annotations
 
@@ -13,8 +17,11 @@ from typing import Dict, Optional, Tuple, Type
 from .driver import PATHS, RxDriver
 from .page import Page
 from .page_pool import PagePool
+from .tx import TxBuf, TxQueue
+from .xdp import XdpFrame, XdpFrameBulk
 
-__all__ = ["BUGS", "DRIVERS", "SHORT_MAX_LEN", "driver_class", "rx_driver"]
+__all__ = ["BUGS", "DRIVERS", "SHORT_MAX_LEN", "TX_BUGS", "TX_QUEUES", "driver_class",
+           "rx_driver", "tx_queue"]
 
 SHORT_MAX_LEN = 1536           # the too-small max_len of short_sync_for_device
 
@@ -155,3 +162,88 @@ def rx_driver(hm, bus, env, *, bug: Optional[str] = None, **kw) -> RxDriver:
     if path not in PATHS:
         return RxDriver(hm, bus, env, **kw)                  # refuses the path
     return driver_class(bug, path)(hm, bus, env, **kw)
+
+
+# ---------------------------------------------------------------------------------------------
+# The TX queue's bugs (pymodel.tx.TxQueue)
+# ---------------------------------------------------------------------------------------------
+
+class SabotagedTxQueue(TxQueue):
+    """A TxQueue that commits the TX or XDP bug `bug`, caught by the rule `rule`."""
+
+    bug: str
+    rule: str
+
+
+class TxCpuWriteAfterPost(SabotagedTxQueue):
+    """Writes into each skb's head after its descriptors went to the device (a late "fix-up"
+    of the frame): the CPU writes a buffer the device owns."""
+
+    bug = "tx_cpu_write_after_post"
+    rule = "TxCpuWriteDeviceOwned"
+
+    async def ndo_start_xmit(self, skb, xmit_more=False):
+        ret = await super().ndo_start_xmit(skb, xmit_more)
+        if skb.head_page is not None and not skb.freed:
+            # BUG: the descriptor is the device's now
+            self.hm.cpu_write(skb.head_page, skb.head_off + skb.data, b"\x00", call="tx fix-up")
+        return ret
+
+
+class TxFreeBeforeDd(SabotagedTxQueue):
+    """Reclaims every posted descriptor at each completion, DD or not: unmaps (skb) or
+    recycles (XDP_TX) buffers the device may still read."""
+
+    bug = "tx_free_before_dd"
+    rule = "TxFreeBeforeDone"
+
+    def _tx_done_count(self) -> int:
+        return self.count                                    # BUG: no look at DD
+
+
+class XdpTxNoSync(SabotagedTxQueue):
+    """Sends XDP_TX frames without dma_sync_single_for_device(): on non-coherent memory the
+    device reads the frame as it was before the program rewrote it."""
+
+    bug = "xdp_tx_no_sync"
+    rule = "XdpTxNoSyncForDevice"
+
+    def _xdp_tx_sync_for_device(self, xdpf: XdpFrame, dma: int, length: int) -> None:
+        pass                                                 # BUG: the CPU still owns it
+
+
+class XdpDoubleReturn(SabotagedTxQueue):
+    """Returns each completed xdp_frame twice."""
+
+    bug = "xdp_double_return"
+    rule = "XdpFrameDoubleReturn"
+
+    def _xdp_return(self, buf: TxBuf, napi: bool, bq: XdpFrameBulk) -> None:
+        super()._xdp_return(buf, napi, bq)
+        super()._xdp_return(buf, napi, bq)                   # BUG: the second return
+
+
+class TxLeakAtClose(SabotagedTxQueue):
+    """Forgets the descriptors still in flight at close: their mappings and xdp_frames leak."""
+
+    bug = "tx_leak_at_close"
+    rule = "TxBufferLeak"
+
+    def _free_pending(self) -> None:
+        self.bufs = [None] * self.N                          # BUG: dropped, never freed
+        self.count = 0
+        self.ntu = self.ntc = self.pending = 0
+
+
+TX_QUEUES: Dict[str, Type[SabotagedTxQueue]] = {cls.bug: cls for cls in (
+    TxCpuWriteAfterPost, TxFreeBeforeDd, XdpTxNoSync, XdpDoubleReturn, TxLeakAtClose)}
+TX_BUGS: Dict[str, str] = {bug: cls.rule for bug, cls in TX_QUEUES.items()}
+
+
+def tx_queue(hm, bus, env, *, bug: Optional[str] = None, **kw) -> TxQueue:
+    """The TX queue; with `bug`, one that commits that bug (ValueError for an unknown one)."""
+    if bug is None:
+        return TxQueue(hm, bus, env, **kw)
+    if bug not in TX_QUEUES:
+        raise ValueError(f"TX bug {bug!r} is not defined; known: {sorted(TX_QUEUES)}")
+    return TX_QUEUES[bug](hm, bus, env, **kw)

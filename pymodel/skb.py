@@ -155,6 +155,53 @@ class SkbLayer:
         """consume_skb(): kfree_skb for a frame that was delivered, not dropped."""
         self.kfree_skb(skb, napi_safe)
 
+    def napi_consume_skb(self, skb: SkBuff, budget: int) -> None:
+        """napi_consume_skb(): consume_skb from TX completion; budget 0 means outside NAPI."""
+        self.kfree_skb(skb, napi_safe=budget > 0)
+
+    def alloc_skb_with_frags(self, data: bytes, head_len: int,
+                             frag_len: int) -> Optional[SkBuff]:
+        """An skb to transmit `data` (as the stack builds one: a page head, then page
+        fragments): head_len bytes in the head at NET_SKB_PAD, the rest in fragments of up to
+        frag_len bytes, each on a page of its own (skb_fill_page_desc); every byte written by
+        the CPU. The fragments are spread evenly so that there are at most MAX_SKB_FRAGS.
+        None when no page is left (the caller drops the frame)."""
+        hm = self.hm
+        head = hm.alloc.alloc_pages(0)
+        if head is None:
+            return None
+        head_len = min(head_len, len(data))
+        skb = self.build_skb(head, 0, PAGE_SIZE)     # the page's one reference is the skb's
+        skb_reserve(skb, NET_SKB_PAD)
+        start = skb_put(skb, head_len)
+        hm.cpu_write(head, start, data[:head_len], call="skb_put_data")
+        pos = head_len
+        rest = len(data) - head_len
+        nfrags = min(MAX_SKB_FRAGS, -(-rest // frag_len)) if rest > 0 else 0
+        frag_len = -(-rest // nfrags) if nfrags else frag_len
+        while pos < len(data):
+            k = min(frag_len, len(data) - pos)
+            page = hm.alloc.alloc_pages(0)
+            if page is None:
+                self.kfree_skb(skb)
+                return None
+            hm.cpu_write(page, 0, data[pos:pos + k], call="skb_copy_to_frag")
+            self.skb_fill_page_desc(skb, page, 0, k)
+            pos += k
+        return skb
+
+    def skb_fill_page_desc(self, skb: SkBuff, page: Page, off: int, size: int) -> None:
+        """skb_fill_page_desc() (plus the len / data_len / truesize update): the skb takes
+        the caller's page reference as a fragment."""
+        if len(skb.frags) >= MAX_SKB_FRAGS:
+            raise SkbOverPanic(f"more than {MAX_SKB_FRAGS} frags", page=page,
+                               call="skb_fill_page_desc")
+        skb.frags.append(SkbFrag(page, off, size))
+        page.skb_refs += 1
+        skb.len += size
+        skb.data_len += size
+        skb.truesize += PAGE_SIZE
+
 
 def skb_reserve(skb: SkBuff, n: int) -> None:
     """skb_reserve(): move data and tail forward by n bytes of headroom."""

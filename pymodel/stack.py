@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Optional
 
 from .regs import csum16
-from .skb import CHECKSUM_COMPLETE, SkbLayer, SkBuff
-from .traffic import Scoreboard
+from .skb import CHECKSUM_COMPLETE, PAGE_SIZE, SkbLayer, SkBuff
+from .traffic import Scoreboard, SizeMix, make_frame, wire_ns
 
 
 @dataclass
@@ -115,3 +115,54 @@ class Stack:
         self.stats.held -= 1
         self.stats.freed += 1
         self.skbs.consume_skb(skb, napi_safe)
+
+
+@dataclass
+class StackTxStats:
+    """Sender-side counters."""
+
+    queued: int = 0
+    alloc_fail: int = 0
+    qdisc_drops: int = 0
+
+
+class StackTx:
+    """The stack as a sender (TX=stack): self-describing frames (pymodel.traffic.make_frame,
+    seed `seed`, sequence numbers from 0) built as skbs with a page head of head_len bytes and
+    page fragments of up to frag_len bytes (at most MAX_SKB_FRAGS), queued on the device's
+    qdisc with dev_queue_xmit()."""
+
+    def __init__(self, env, skbs: SkbLayer, qdisc, seed: int = 0, head_len: int = 256,
+                 frag_len: int = PAGE_SIZE) -> None:
+        self.env = env
+        self.skbs = skbs
+        self.qdisc = qdisc
+        self.seed = seed
+        self.head_len = head_len
+        self.frag_len = frag_len
+        self.seq = 0
+        self.stats = StackTxStats()
+
+    def xmit(self, length: int) -> bool:
+        """Build the next frame's skb and queue it; False when it was not queued."""
+        frame = make_frame(self.seq, length, self.seed)
+        self.seq += 1
+        skb = self.skbs.alloc_skb_with_frags(frame, self.head_len, self.frag_len)
+        if skb is None:
+            self.stats.alloc_fail += 1
+            return False
+        if not self.qdisc.dev_queue_xmit(skb):
+            self.stats.qdisc_drops += 1
+            return False
+        self.stats.queued += 1
+        return True
+
+    async def send(self, n: int, sizes: Optional[SizeMix] = None, gbps: Optional[float] = None,
+                   gap_ns: float = 0.0) -> None:
+        """Send n frames, one every wire time at gbps (plus gap_ns); back to back without."""
+        sizes = sizes or SizeMix(seed=self.seed + 2)
+        for _ in range(n):
+            length = sizes.draw()
+            self.xmit(length)
+            wait = (wire_ns(length, gbps) if gbps else 0.0) + gap_ns
+            await self.env.sleep_ns(wait)
