@@ -63,12 +63,12 @@ def verilator_makeflags(sim: str):
                 os.environ["MAKEFLAGS"] = old
 
 
-def hdl_sources(hdl_dir: Optional[Path] = None):
+def hdl_sources(hdl_dir: Optional[Path] = None, top: str = TOP):
     d = Path(hdl_dir) if hdl_dir else ROOT / "hdl"
     srcs = sorted(d.glob("*.v"))
-    if not any(p.stem == TOP for p in srcs):
-        raise FileNotFoundError(f"no {TOP}.v in {d}")
-    return [p for p in srcs if p.stem != TOP] + [p for p in srcs if p.stem == TOP]
+    if not any(p.stem == top for p in srcs):
+        raise FileNotFoundError(f"no {top}.v in {d}")
+    return [p for p in srcs if p.stem != top] + [p for p in srcs if p.stem == top]
 
 
 def build_tag(sim: str, data_w: int, parameters: Optional[Dict[str, int]] = None,
@@ -82,8 +82,8 @@ def build_tag(sim: str, data_w: int, parameters: Optional[Dict[str, int]] = None
 def build(sim: str, data_w: int, *, waves: bool = False, build_root: Optional[Path] = None,
           hdl_dir: Optional[Path] = None, name: Optional[str] = None,
           parameters: Optional[Dict[str, int]] = None,
-          coverage: Optional[bool] = None) -> Path:
-    """Build (or reuse) the simulation model; returns its build directory.
+          coverage: Optional[bool] = None, top: str = TOP) -> Path:
+    """Build (or reuse) the simulation model of `top`; returns its build directory.
 
     `coverage` None follows COVERAGE in the environment; a coverage build's directory name
     (given or derived) ends in `_cov`.
@@ -96,10 +96,12 @@ def build(sim: str, data_w: int, *, waves: bool = False, build_root: Optional[Pa
     root = Path(build_root) if build_root else ROOT / "sim_build" / "rtl"
     cov = coverage_enabled() if coverage is None else bool(coverage)
     tag = (name or build_tag(sim, data_w, parameters, waves)) + (COV_TAG if cov else "")
+    if top != TOP and not name:
+        tag = f"{top}_{tag}"
     bdir = root / tag
     root.mkdir(parents=True, exist_ok=True)
-    srcs = hdl_sources(hdl_dir)
-    h = hashlib.sha256(f"{sim} {sorted(params.items())} {waves} {cov}".encode())
+    srcs = hdl_sources(hdl_dir, top)
+    h = hashlib.sha256(f"{sim} {top} {sorted(params.items())} {waves} {cov}".encode())
     for s in srcs:
         h.update(s.name.encode() + s.read_bytes())
     stamp = h.hexdigest()
@@ -118,7 +120,7 @@ def build(sim: str, data_w: int, *, waves: bool = False, build_root: Optional[Pa
                 (VERILATOR_COV_ARGS if cov else [])
         try:
             with verilator_makeflags(sim):
-                get_runner(sim).build(sources=srcs, hdl_toplevel=TOP, parameters=params,
+                get_runner(sim).build(sources=srcs, hdl_toplevel=top, parameters=params,
                                       build_dir=bdir, always=True, waves=waves,
                                       timescale=("1ns", "1ps"), log_file=bdir / "build.log",
                                       **kw)
@@ -139,8 +141,8 @@ def wave_args(sim: str, fst: Path):
 
 def run_test(sim: str, bdir: Path, module: str, test_dir: Path, *, test_filter: str = "",
              extra_env: Optional[Dict[str, str]] = None, seed: Optional[int] = None,
-             waves: Optional[Path] = None) -> Path:
-    """Run cocotb test module `module` on a build; returns the results.xml path."""
+             waves: Optional[Path] = None, top: str = TOP) -> Path:
+    """Run cocotb test module `module` on a build of `top`; returns the results.xml path."""
     from cocotb_tools.runner import get_runner
     venv_on_path()
     test_dir.mkdir(parents=True, exist_ok=True)
@@ -158,7 +160,7 @@ def run_test(sim: str, bdir: Path, module: str, test_dir: Path, *, test_filter: 
     if xml.exists():
         xml.unlink()
     kw = {"test_filter": test_filter} if test_filter else {}
-    get_runner(sim).test(test_module=module, hdl_toplevel=TOP, hdl_toplevel_lang="verilog",
+    get_runner(sim).test(test_module=module, hdl_toplevel=top, hdl_toplevel_lang="verilog",
                          build_dir=bdir, test_dir=test_dir, extra_env=env, seed=seed,
                          results_xml=str(xml), log_file=test_dir / "sim.log",
                          timescale=("1ns", "1ps"), waves=bool(waves), plusargs=plusargs,
