@@ -150,6 +150,7 @@ class RxDriver:
         self.xdp = xdp
         self.tx = tx                     # the TX queue (pymodel.tx.TxQueue) this NAPI completes
         self.xdp_bq = XdpDevBulkQueue(tx) if tx is not None else None
+        self._bq_dropped = 0             # xdp_bq.dropped already counted as drops
         self.itr = itr
         self._rdmt = rdmt                # None: a quarter of the ring, whatever its size
         self.rdmt = ring_size // 4 if rdmt is None else rdmt
@@ -554,8 +555,19 @@ class RxDriver:
         ndo_xdp_xmit() with XDP_XMIT_FLUSH, and the doorbell rings."""
         with self.hm.softirq():
             self.xdp_bq.bq_xmit_all(XDP_XMIT_FLUSH)
+        self._count_redirect_drops()
         if self.tx.is_open:
             await self.tx.ring_doorbell()
+
+    def _count_redirect_drops(self) -> None:
+        """Redirected frames ndo_xdp_xmit did not take (the bulk queue freed them): drops of
+        the cause driver_xdp_tx_err, taken out of rx_xdp_redirect."""
+        new = self.xdp_bq.dropped - self._bq_dropped
+        if new:
+            self._bq_dropped = self.xdp_bq.dropped
+            self.stats.rx_xdp_redirect -= new
+            self.stats.rx_xdp_tx_err += new
+            self.stats.rx_dropped += new
 
     def rx_pending(self) -> bool:
         """A complete frame waits on the ring at next_to_clean (the device handed it back)."""
@@ -678,6 +690,7 @@ class RxDriver:
                     return True
             elif xdp_do_redirect(xdp, self.xdp_bq, hm) == 0:
                 st.rx_xdp_redirect += 1
+                self._count_redirect_drops()
                 return True
             for i, buf in zip(idx, bufs):        # not converted: the pages are still ours
                 self.slots[i] = buf
@@ -824,6 +837,7 @@ class RxDriver:
             "driver_mac_err": st.rx_mac_err, "driver_frame_err": st.rx_frame_err,
             "driver_xdp_drop": st.rx_xdp_drop, "driver_ring_discard": st.rx_ring_discard,
             "driver_xdp_tx_err": st.rx_xdp_tx_err,
+            "driver_xdp_tx_discard": self.tx.stats.tx_xdp_discard if self.tx is not None else 0,
         }
 
     async def snapshot(self) -> dict:

@@ -291,6 +291,7 @@ class TxStats:
     tx_completed: int = 0
     tx_completed_bytes: int = 0
     tx_ring_discard: int = 0
+    tx_xdp_discard: int = 0
     tx_xdp_tx: int = 0
     tx_xdp_tx_err: int = 0
     tx_xdp_xmit: int = 0
@@ -648,6 +649,7 @@ class TxQueue:
             elif buf.xdpf is not None:
                 if not completed:
                     self.stats.tx_ring_discard += 1
+                    self.stats.tx_xdp_discard += 1
                 self._xdp_return(buf, napi, bq)
         xdp_flush_frame_bulk(bq)
         if completed:

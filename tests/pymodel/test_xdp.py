@@ -6,6 +6,8 @@ import pytest
 
 from pymodel.dma import DMA_BIDIRECTIONAL, DMA_FROM_DEVICE
 from pymodel.driver import RxDriver
+from pymodel.errors import BusErrorResponse
+from pymodel.stack import HoldTime
 from pymodel.system import RefSystem
 from pymodel.traffic import SizeMix
 from pymodel.xdp import (
@@ -173,3 +175,72 @@ def test_bulk_return_flushes_at_sixteen():
     xdp_flush_frame_bulk(bq)
     assert not bq.q and not s.hm.xdp_frames
     finish(s)
+
+
+def test_redirect_frames_the_tx_ring_cannot_take_are_counted_drops():
+    print(f"seed={SEED}")
+    s = RefSystem(xdp="redirect", seed=SEED, tx_ring_size=64)
+    s.open()
+    s.txnic.pause()
+    s.run_traffic(200, sizes=SizeMix([(1.0, 60, 1000)], seed=SEED), gbps=1.0, drain_ns=1e5)
+    s.txnic.pause(False)
+    s.drain()
+    acc = s.accounting()
+    tst = s.txq.stats
+    assert acc["balanced"] and acc["transmitted"] == tst.tx_xdp_xmit == 62
+    assert acc["drops"]["driver_xdp_tx_err"] == tst.tx_xdp_xmit_err == 138
+    assert s.driver.stats.rx_xdp_redirect == 62 and s.driver.xdp_bq.dropped == 138
+    finish(s)
+
+
+class EveryNthReadFails:
+    """The TX block's memory: every n-th device read answers SLVERR."""
+
+    def __init__(self, hm, n):
+        self.hm, self.n, self.k = hm, n, 0
+
+    def device_read(self, addr, length):
+        self.k += 1
+        if self.k % self.n == 0:
+            raise BusErrorResponse("SLVERR")
+        return self.hm.device_read(addr, length)
+
+    def device_write(self, addr, data):
+        self.hm.device_write(addr, data)
+
+
+@pytest.mark.parametrize("n", [7, 50])
+def test_tx_halts_under_xdp_tx_are_recovered_and_every_frame_accounted(n):
+    print(f"seed={SEED} every {n}th TX read fails")
+    s = RefSystem(xdp="tx", seed=SEED, tx_gbps=1.0)
+    s.txnic.mem = EveryNthReadFails(s.hm, n)
+    s.open()
+    s.run_traffic(400, sizes=SizeMix(seed=SEED), gbps=1.0)
+    acc = s.accounting()
+    tst = s.txq.stats
+    assert acc["balanced"] and tst.tx_halts == tst.tx_recoveries > 0
+    assert {h["err_code"] for h in s.txq.halt_log} <= {1, 2}
+    assert acc["drops"]["driver_xdp_tx_discard"] == tst.tx_xdp_discard > 0
+    assert acc["transmitted"] + tst.tx_xdp_discard == 400
+    assert s.mac_sink.mismatches == 0 and s.mac_sink.out_of_order == 0
+    finish(s)
+
+
+def test_close_reopen_and_ring_changes_under_xdp_keep_the_books():
+    print(f"seed={SEED}")
+    s = RefSystem(xdp="tx_every:2", seed=SEED, hold=HoldTime("exp", 20000, seed=SEED),
+                  tx_gbps=1.0)
+    s.open()
+    d = s.disrupt("close:300000,resize:500000,down:20000,rings:64/256")
+    s.run_traffic(2000, sizes=SizeMix(seed=SEED), gbps=1.0)
+    s.settle(d)
+    s.drain()
+    acc = s.accounting()
+    assert d.stats.close > 5 and d.stats.resize > 5
+    assert acc["balanced"] and acc["delivered"] > 0 and acc["transmitted"] > 0
+    assert s.mac_sink.mismatches == 0 and s.mac_sink.out_of_order == 0
+    assert s.scoreboard.mismatches == 0
+    s.close()
+    s.env.run(until_ns=s.env.now_ns + 5e9)              # the pools' deferred release
+    assert s.hm.checker.breaches == [] and s.hm.alloc.nr_in_use == 0 and not s.hm.xdp_frames
+    assert all(p.freed for p in s.driver.pools)
