@@ -61,6 +61,8 @@ lint: setup
 	  verilator --lint-only -Wall --quiet -GDATA_W=$$w $(SMALL_G) --top-module nic_rx_dma hdl/*.v || exit 1; \
 	  echo "verilator --lint-only -Wall -GDATA_W=$$w --top-module nic_tx_dma hdl/*.v"; \
 	  verilator --lint-only -Wall --quiet -GDATA_W=$$w --top-module nic_tx_dma hdl/*.v || exit 1; \
+	  echo "verilator --lint-only -Wall -GDATA_W=$$w --top-module nic_dma hdl/*.v"; \
+	  verilator --lint-only -Wall --quiet -GDATA_W=$$w --top-module nic_dma hdl/*.v || exit 1; \
 	done
 	@echo "scripts/lint_width.py (pointer arithmetic widened by an operand or its context)"
 	@$(PY) scripts/lint_width.py
