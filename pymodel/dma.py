@@ -829,6 +829,8 @@ class HostMemory:
         """DMA counters, live mappings, IOMMU counters, breaches, for the co-sim summary."""
         s = dict(vars(self.stats))
         s["mappings_live"] = sum(1 for m in self.mappings.values() if not m.coherent)
+        s["tx_mappings_live"] = sum(1 for m in self.mappings.values() if m.call in TX_MAP_CALLS)
+        s["xdp_frames_live"] = len(self.xdp_frames)
         s["coherent_live"] = len(self.coherent_bufs)
         s["pages_in_use"] = self.alloc.nr_in_use
         s["pgalloc"] = self.alloc.stats.pgalloc

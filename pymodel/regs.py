@@ -1,4 +1,5 @@
-"""Register offsets, bit fields and descriptor layout of nic_rx_dma (docs/CONTRACT.md §2, docs/DESIGN.md)."""
+"""Register offsets, bit fields and descriptor layouts of nic_rx_dma (docs/CONTRACT.md §2,
+docs/DESIGN.md) and, below the RX table, of nic_tx_dma (§5: the `TX_*` names)."""
 from __future__ import annotations
 
 import array

@@ -102,6 +102,24 @@ def assemble(pieces: Iterable[bytes]) -> bytes:
     return b"".join(pieces)
 
 
+def expect(descs: Sequence[regs.TxDesc], read) -> Tuple[List[bytes], int, Optional[int]]:
+    """What the device does with the descriptors it owns, in ring order from HEAD, when
+    every access answers OKAY: (the frames it sends, in order; how many descriptors it writes
+    back; ERR_BAD_DESC if it halts on a bad descriptor, else None: it sent them all or waits
+    for the rest of a frame). `read(addr, length) -> bytes` gives a buffer's bytes."""
+    frames: List[bytes] = []
+    done = 0
+    while done < len(descs):
+        chk = check_frame(descs[done:])
+        if chk is None:
+            break
+        if chk.bad is not None:
+            return frames, done, ERR_BAD_DESC
+        frames.append(assemble(read(d.buf_addr, d.length) for d in descs[done:done + chk.ndesc]))
+        done += chk.ndesc
+    return frames, done, None
+
+
 # ------------------------------------------------------------------ reads
 
 def read_span(buf_addr: int, length: int, nbytes: int) -> Tuple[int, int]:

@@ -70,3 +70,18 @@ def test_register_table():
     assert c.reg_write_value(regs.IMS, 0xFF) == regs.TX_ICR_ALL == 0x9
     assert c.reg_write_value(regs.HEAD, 5) is None
     assert c.FIFO_BYTES_MIN == 2 * 9216 and c.MAX_DESC_PER_FRAME == 18
+
+
+def test_expect_predicts_frames_writebacks_and_the_halt():
+    mem = {0x1000: b"A" * 10, 0x2000: b"B" * 5, 0x3000: b"C" * 7}
+
+    def read(addr, n):
+        return mem[addr][:n]
+
+    descs = [TxDesc(0x1000, 10, 0, 0), TxDesc(0x2000, 5, 1, 0), TxDesc(0x3000, 7, 1, 0)]
+    assert c.expect(descs, read) == ([b"A" * 10 + b"B" * 5, b"C" * 7], 3, None)
+    assert c.expect(descs + [TxDesc(0x1000, 3, 0, 0)], read)[1:] == (3, None)   # waits
+    assert c.expect(descs[:1] + [TxDesc(0x2000, 0, 1, 0)] + descs[2:], read) == \
+        ([], 0, c.ERR_BAD_DESC)
+    assert c.expect(descs[1:2] + [TxDesc(0x1000, 9217, 1, 0)], read) == \
+        ([b"B" * 5], 1, c.ERR_BAD_DESC)
