@@ -194,3 +194,50 @@ def test_a_cpu_write_into_a_posted_buffer_is_a_breach_even_after_dd():
     skb = s.txq.bufs[1].skb                          # on the frame's last descriptor
     with pytest.raises(Breach, match="TX descriptor 0"):
         s.hm.cpu_write(skb.head_page, skb.head_off + skb.data, b"x")
+
+
+class TxIrqLine:
+    """A bare nic_tx_dma's irq line for the host's interrupt service."""
+
+    def __init__(self, nic, env):
+        self.nic, self.env = nic, env
+
+    def high(self):
+        return self.nic.irq
+
+    def clock(self):
+        return self.env.sleep_ns(self.nic.clk_ns)
+
+
+@pytest.mark.parametrize("coherent", [False, True])
+def test_a_bare_nic_tx_dma_with_its_own_napi(coherent):
+    """nic_tx_dma alone (registers at 0): the queue serves its own interrupt and NAPI."""
+    from pymodel.costs import get_profile
+    from pymodel.dma import HostMemory
+    from pymodel.host import IrqService
+    from pymodel.reftx import MacSink, RefTx
+    from pymodel.sim import Env
+    from pymodel.skb import SkbLayer
+    from pymodel.stack import StackTx
+    from pymodel.tx import TxQueue
+
+    print(f"seed={SEED} coherent={coherent}")
+    env = Env()
+    hm = HostMemory(get_profile("cortex-a53"), coherent=coherent, now_ns=lambda: env.now_ns)
+    sink = MacSink(seed=SEED)
+    nic = RefTx(hm, env, mac=sink, gbps=1.0)
+    skbs = SkbLayer(hm)
+    txq = TxQueue(hm, nic, env, base=0, ring_size=64, skbs=skbs)
+    nic.on_irq = IrqService(env, TxIrqLine(nic, env), txq.irq_handler).raised
+    env.run_until_complete(txq.open(own_napi=True))
+    sender = StackTx(env, skbs, txq.qdisc, seed=SEED, frag_len=700)
+    task = env.spawn(sender.send(300, SizeMix(seed=SEED), gbps=1.0))
+    env.run(until=lambda: task.done)
+    env.run(until_ns=env.now_ns + 5e7, until=lambda: txq.count == 0 and not txq.qdisc.q)
+    env.run(until_ns=env.now_ns + 1e5)
+    assert sink.seqs == list(range(300)) and sink.mismatches == 0
+    assert txq.stats.tx_completed == 300 and txq.stats.napi_poll > 0 and txq.stats.irq > 0
+    assert txq.stats.tx_desc_max > 2
+    env.run_until_complete(txq.close())
+    assert hm.checker.breaches == [] and hm.alloc.nr_in_use == 0
+    assert hm.dma_debug_check_leaks() == 0
