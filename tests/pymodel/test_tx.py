@@ -13,7 +13,8 @@ SEED = 11
 MODES = [("cortex-a53", None, "profile"),            # non-coherent, no IOMMU
          ("cortex-a53-smmu-strict", None, "profile"),  # non-coherent, strict SMMU
          ("x86-iommu-lazy", None, "profile"),         # coherent, lazy IOMMU
-         ("cortex-a53", True, None)]                  # coherent, no IOMMU
+         ("cortex-a53", True, None),                  # coherent, no IOMMU
+         ("cortex-a53", None, "lazy")]                # non-coherent, lazy IOMMU
 
 
 def clean(s):

@@ -76,6 +76,16 @@ def test_xdp_tx_without_the_sync_on_non_coherent_memory_reads_stale_bytes():
     assert "stale bytes" in str(e) and e.owner == "cpu" and e.call == "device_read"
 
 
+@pytest.mark.parametrize("iommu", ["strict", "lazy"])
+def test_xdp_tx_without_the_sync_behind_an_iommu(iommu):
+    print(f"seed={SEED} iommu={iommu}")
+    s = RefSystem(xdp="tx", tx_bug="xdp_tx_no_sync", seed=SEED, iommu=iommu)
+    s.open()
+    with pytest.raises(errors.XdpTxNoSyncForDevice) as ei:
+        s.run_traffic(20, sizes=small(), gbps=1.0)
+    assert "stale bytes" in str(caught(ei, errors.XdpTxNoSyncForDevice))
+
+
 def test_xdp_tx_without_the_sync_on_coherent_memory_is_still_an_ownership_breach():
     with pytest.raises(errors.XdpTxNoSyncForDevice) as ei:
         run("xdp_tx_no_sync", True, xdp="tx")

@@ -25,7 +25,8 @@ from pymodel.xdp import (
 
 SEED = 21
 MODES = [("cortex-a53", None, "profile"), ("cortex-a53-smmu-strict", None, "profile"),
-         ("x86-iommu-lazy", None, "profile"), ("cortex-a53", True, None)]
+         ("x86-iommu-lazy", None, "profile"), ("cortex-a53", True, None),
+         ("cortex-a53", None, "lazy")]
 
 
 def finish(s):
