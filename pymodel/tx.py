@@ -20,10 +20,10 @@ from typing import Deque, List, Optional
 from . import regs
 from . import tx_contract as contract
 from .dma import DMA_BIDIRECTIONAL, DMA_TO_DEVICE, HostMemory
+from .driver import DeviceError
 from .mmio import Mmio
 from .skb import SkbLayer, SkBuff
 from .xdp import (
-    XDP_XMIT_FLUSH,
     XdpFrame,
     XdpFrameBulk,
     xdp_flush_frame_bulk,
@@ -374,7 +374,6 @@ class TxQueue:
         """ndo_open() of the TX queue: ring, registers, enable; with own_napi the queue takes
         its own interrupt (a bare nic_tx_dma), else the RX driver's NAPI polls it."""
         if await self.mmio.readl(regs.ID) != regs.TX_ID_VALUE:
-            from .driver import DeviceError
             raise DeviceError("nic_tx_dma ID register mismatch")
         self.ring = self.hm.dma_alloc_coherent(self.N * regs.DESC_SIZE)
         if self.ring is None:
@@ -402,7 +401,6 @@ class TxQueue:
         await m.writel(regs.CTRL_EN, regs.CTRL)
         status = await m.readl(regs.STATUS)
         if status & regs.STATUS_HALTED:
-            from .driver import DeviceError
             raise DeviceError(f"TX queue halted at enable, STATUS={status:#x}")
 
     async def _stop_hw(self) -> None:
@@ -411,8 +409,7 @@ class TxQueue:
         waited = 0.0
         while await self.mmio.readl(regs.STATUS) & regs.STATUS_RUNNING:
             if waited >= self.stop_timeout_ns:
-                from .driver import DeviceError
-                raise DeviceError("TX RUNNING did not drop after EN was cleared")
+                    raise DeviceError("TX RUNNING did not drop after EN was cleared")
             await self.env.sleep_ns(self.poll_ns)
             waited += self.poll_ns
 
@@ -562,8 +559,8 @@ class TxQueue:
 
     def ndo_xdp_xmit(self, frames: List[XdpFrame], flags: int) -> int:
         """mvneta_xdp_xmit(): submit each frame mapped (dma_map_single); returns how many were
-        taken (the rest the caller frees); XDP_XMIT_FLUSH asks for the doorbell, which the
-        caller rings (xdp_do_flush)."""
+        taken (the rest the caller frees). For XDP_XMIT_FLUSH the caller then awaits
+        ring_doorbell() (the register write is the one thing here that takes bus time)."""
         sent = 0
         for xdpf in frames:
             if not self.is_open or self._closing or not self.xdp_submit_frame(xdpf, True):
@@ -571,11 +568,7 @@ class TxQueue:
             sent += 1
         self.stats.tx_xdp_xmit += sent
         self.stats.tx_xdp_xmit_err += len(frames) - sent
-        if flags & XDP_XMIT_FLUSH:
-            self.flush_wanted = True
         return sent
-
-    flush_wanted = False
 
     # ------------------------------------------------------------------ completion
     def _tx_done_count(self) -> int:

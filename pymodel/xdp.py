@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, List, Optional, Tuple
 
+from .errors import XdpFrameDoubleReturn
 from .page import PAGE_SIZE, Page
 from .page_pool import page_pool_put_netmem_bulk
 from .traffic import parse_frame
@@ -94,7 +95,6 @@ def xdp_convert_buff_to_frame(xdp: XdpBuff, hm) -> Optional[XdpFrame]:
 def _xdp_frame_done(xdpf: XdpFrame, call: str) -> bool:
     """Mark an xdp_frame returned; False (and XdpFrameDoubleReturn) if it already was."""
     if xdpf.returned:
-        from .errors import XdpFrameDoubleReturn
         xdpf.hm.checker.breach(XdpFrameDoubleReturn(
             f"xdp_frame of {xdpf.len} bytes at page offset {xdpf.data:#x}", page=xdpf.page,
             start=xdpf.data, end=xdpf.data + xdpf.len, owner="page_pool", call=call))
