@@ -34,7 +34,7 @@ from .xdp import (
 NETDEV_TX_OK = 0x00                # include/linux/netdevice.h
 NETDEV_TX_BUSY = 0x10
 NAPI_POLL_WEIGHT = 64
-HZ = 250                           # jiffies per second (arm64 defconfig CONFIG_HZ_250)
+HZ = 250                           # jiffies per second (kernel/Kconfig.hz's default, HZ_250)
 TX_QUEUE_LEN = 1000                # DEFAULT_TX_QUEUE_LEN: the pfifo_fast qdisc's length
 MAX_DESC_PER_FRAME = contract.MAX_DESC_PER_FRAME
 # mvneta's tx_buf types (MVNETA_TYPE_SKB, MVNETA_TYPE_XDP_TX, MVNETA_TYPE_XDP_NDO)
@@ -337,7 +337,8 @@ class TxQueue:
         self.nq = NetdevQueue(lambda: env.now_ns)
         self.qdisc = Qdisc(env, self, txqueuelen)
         self.stats = TxStats()
-        # mvneta: tx_stop_threshold = size - MVNETA_MAX_SKB_DESCS, tx_wake_threshold half of it
+        # as mvneta's tx_stop_threshold (size - MVNETA_MAX_SKB_DESCS) and tx_wake_threshold
+        # (half of it), with a frame of MAX_SKB_FRAGS + 1 buffers (no TSO) as the largest
         self.tx_stop_threshold = self.N - 1 - MAX_DESC_PER_FRAME
         self.tx_wake_threshold = self.tx_stop_threshold // 2
         self.ring = None
