@@ -410,7 +410,7 @@ class TxQueue:
         waited = 0.0
         while await self.mmio.readl(regs.STATUS) & regs.STATUS_RUNNING:
             if waited >= self.stop_timeout_ns:
-                    raise DeviceError("TX RUNNING did not drop after EN was cleared")
+                raise DeviceError("TX RUNNING did not drop after EN was cleared")
             await self.env.sleep_ns(self.poll_ns)
             waited += self.poll_ns
 
