@@ -797,6 +797,26 @@ class HostMemory:
             return self._phys_access(runs[0][0], length, None, call)
         return b"".join(self._phys_access(p, k, None, call) for p, k in runs)
 
+    def device_read_beat(self, bus_addr: int, length: int) -> bytes:
+        """A device read of a whole bus beat of which the device keeps only the bytes of the
+        buffer it reads (nic_tx_dma widens each buffer read to whole beats and drops the rest,
+        CONTRACT.md §5): each part of the beat inside a live mapping is translated, checked and
+        read as device_read does, and the other bytes read as zero. A beat with no byte inside
+        any mapping is an ordinary device_read of all of it, so a breach."""
+        lo, hi = bus_addr, bus_addr + length
+        parts = set()
+        for bpn in range(lo >> PAGE_SHIFT, ((hi - 1) >> PAGE_SHIFT) + 1):
+            for m in self._by_bpn.get(bpn, ()):
+                a, b = max(lo, m.bus), min(hi, m.bus + m.size)
+                if a < b:
+                    parts.add((a, b))
+        if not parts or (lo, hi) in parts:
+            return self.device_read(bus_addr, length)
+        out = bytearray(length)
+        for a, b in sorted(parts):
+            out[a - lo:b - lo] = self.device_read(a, b - a)
+        return bytes(out)
+
     def device_write(self, bus_addr: int, data: bytes) -> None:
         """A device (DMA) write of contiguous bytes at a bus address: translate, check, write DRAM."""
         call = "device_write"
