@@ -100,6 +100,8 @@ class ReadResponder:
         self.overtakes = 0          # bursts finished before an older burst of another ID
         self._last_id = None
         self.clk_ps = None
+        import os
+        self.debug = bool(os.environ.get("TXDBG"))
         cocotb.start_soon(self._run())
 
     def busy(self):
@@ -156,6 +158,9 @@ class ReadResponder:
                           int(arlen.value) + 1, now + (self.rng.randint(lo, hi) if hi else 0),
                           self.seq)
                 self.seq += 1
+                if self.debug:
+                    self.tb.log.warning("AR %#x x%d size %d id %d due %d (burst %d)", b.addr,
+                                        b.beats, b.size, b.id, b.due, b.seq)
                 self.queues.setdefault(b.id, deque()).append(b)
                 self.order.append(b)
                 self.outstanding.append(b)

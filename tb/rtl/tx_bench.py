@@ -214,6 +214,8 @@ class TxTB:
 
     def _on_write(self, addr, data):
         r = self._region(addr)
+        if os.environ.get("TXDBG"):
+            self.log.warning("write %#x %s", addr, bytes(data).hex())
         if r is None or r[2] is None:
             self.error(f"device write [{addr:#x}, {addr + len(data):#x}) outside every ring "
                        f"and buffer it may write")
@@ -274,7 +276,7 @@ class TxTB:
     def disarm(self):
         self.faults.clear()
         for h in list(self.mem.on_write):
-            if h is not self._on_write:
+            if h != self._on_write:
                 self.mem.on_write.remove(h)
 
     # ------------------------------------------------------------------ end
@@ -397,6 +399,9 @@ class TxRing:
             self.mem.poke(addr, data[pos:pos + blen])
             pos += blen
             self.mem.poke(self.base + 16 * slot, contract.desc(addr, blen, eop))
+            if os.environ.get("TXDBG"):
+                self.tb.log.warning("post slot %d frame %d: %#x len %d eop %d", slot, fr.seq,
+                                    addr, blen, eop)
             self.tail = (self.tail + 1) % self.size
             if self.tail == 0:
                 self.wraps += 1
@@ -425,6 +430,9 @@ class TxRing:
         tb = self.tb
         head = await tb.read(regs.HEAD)
         cyc = tb.mon.cyc
+        if os.environ.get("TXDBG"):
+            tb.log.warning("reap: HEAD %d clean %d given %d STATUS %#x", head, self.clean,
+                           self.given, await tb.read(regs.STATUS))
         done = (head - self.clean) % self.size
         if head >= self.size or done > (self.given - self.clean) % self.size:
             tb.error(f"HEAD={head} outside the owned range [{self.clean}, {self.given}) "
