@@ -43,20 +43,30 @@ from typing import List, Optional
 import cocotb
 from cocotb.triggers import Event, First, NullTrigger, RisingEdge, Timer
 from cocotb.utils import get_sim_time
-from cocotbext.axi import AxiLiteMaster, AxiResp, AxiSlave, AxiStreamFrame
+from cocotbext.axi import (
+    AxiLiteMaster,
+    AxiResp,
+    AxiSlave,
+    AxiStreamBus,
+    AxiStreamFrame,
+    AxiStreamSink,
+)
 
 from pymodel import regs
 from pymodel.disrupt import Disruptor
 from pymodel.dma import HostMemory
 from pymodel.errors import Breach
 from pymodel.host import Host
-from pymodel.stack import HoldTime
+from pymodel.reftx import MacSink
+from pymodel.sabotage import tx_queue
+from pymodel.stack import HoldTime, StackTx
 from pymodel.traffic import wire_ns
+from pymodel.xdp import program as xdp_program
 from tb.common.bus_memory import ReadBeats
 from tb.common.fault_plan import LATE_B_NS, FaultPlan
 from tb.common.faults import Responses
 from tb.common.harness import Harness
-from tb.cosim.options import Options
+from tb.cosim.options import NIC_DMA, Options
 from tb.cosim.sizes import PcapScoreboard, size_source
 
 
@@ -190,6 +200,7 @@ class DmaTarget:
         self.responses: Optional[Responses] = None
         self.rng = None
         self.late_b = None        # () -> None: hold the B channel (FAULTS late_b, no BusTiming)
+        self.widen = False        # nic_dma: TX buffer reads are whole beats (device_read_beat)
 
     def attach(self, axi: AxiSlave) -> "DmaTarget":
         """Learn each read beat's bytes from the slave's AR channel."""
@@ -221,7 +232,10 @@ class DmaTarget:
                 self.responses.read_beat(AxiResp.DECERR)
             raise InjectedFault(f"{act} injected on a descriptor read at {lo:#x}")
         try:
-            data = self.hm.device_read(lo, hi - lo)
+            if self.widen and self._in_ring(lo) is None:
+                data = self.hm.device_read_beat(lo, hi - lo)
+            else:
+                data = self.hm.device_read(lo, hi - lo)
         except Breach as e:
             self.on_error(e, "device read")
             raise
@@ -278,9 +292,12 @@ class CoSim(Harness):
         self.skbs = self.host.skbs
         self.stack = self.host.stack
         self.target = DmaTarget(self.hm, self._fail, opt.fault_write)
+        self.top = opt.top
+        # the protocol monitor knows one block's rules (docs/BENCH.md): off on nic_dma
         super().__init__(dut, self.target, clk_ns=opt.clk_ns, seed=opt.seed,
-                         monitor=bool(opt.monitor))
+                         monitor=bool(opt.monitor) and self.top != NIC_DMA)
         self.target.attach(self.axi)
+        self.target.widen = self.top == NIC_DMA
         self.fault_spec = opt.fault_spec()
         self.plan: Optional[FaultPlan] = None       # made when the traffic starts
         if self.fault_spec is not None:
@@ -299,8 +316,29 @@ class CoSim(Harness):
             logging.getLogger(name).setLevel(logging.ERROR)
         # enabling the queue starts the monitor's error rules afresh (a halt's recovery)
         self.bus = AxilRegBus(self.axil, on_enable=self.mon.rearm)
+        driver_kw = {}
+        self.tx_sink: Optional[AxiStreamSink] = None
+        self.mac_sink: Optional[MacSink] = None
+        self.txq = None
+        self.stack_tx: Optional[StackTx] = None
+        self.prog = None
+        if self.top == NIC_DMA:
+            # nic_dma: the TX queue at 0x1000 on the same register port, the MAC sink on
+            # m_axis_tx checking every frame sent, the XDP program or the stack as the sender
+            self.tx_sink = AxiStreamSink(AxiStreamBus.from_prefix(dut, "m_axis_tx"), dut.clk,
+                                         dut.rst)
+            self.prog = xdp_program(opt.xdp) if opt.xdp else None
+            swapped = self.prog is not None and self.prog.name.startswith("tx")
+            self.mac_sink = MacSink(seed=opt.seed, swapped=swapped)
+            self.txq = tx_queue(self.hm, self.bus, self.env, base=regs.TX_BASE,
+                                ring_size=opt.ring, skbs=self.host.skbs)
+            driver_kw["tx"] = self.txq
+            if self.prog is not None:
+                driver_kw["xdp"] = self.prog
+            if opt.tx == "stack":
+                self.stack_tx = StackTx(self.env, self.host.skbs, self.txq.qdisc, seed=opt.seed)
         self.driver = self.host.attach(self.bus, path=opt.driver, ring_size=opt.ring,
-                                       bug=opt.bug or None)
+                                       bug=opt.bug or None, **driver_kw)
         self.ring = DriverRing(self.driver)
         self.target.ring = self.ring
         self.disruptor: Optional[Disruptor] = None
@@ -330,8 +368,25 @@ class CoSim(Harness):
             self.failed.set()
 
     # ------------------------------------------------------------------ tasks
+    async def _tx_mac(self) -> None:
+        """The MAC on m_axis_tx: every frame the block sends goes to the MAC sink."""
+        while True:
+            frame = await self.tx_sink.recv()
+            self.mac_sink.receive(bytes(frame.tdata))
+
+    async def _stack_sends(self) -> None:
+        """TX=stack: the stack sends the frames through the qdisc and ndo_start_xmit, one
+        wire time apart at RATE."""
+        self.t_first = self.env.now_ns
+        await self.stack_tx.send(self.opt.frames, self.sizes_arg, self.opt.rate)
+        self.sent = self.stack_tx.seq
+        self.t_last = self.env.now_ns
+
     async def _mac(self) -> None:
         """Send the frames, each starting one wire time after the one before."""
+        if self.stack_tx is not None:
+            await self._stack_sends()
+            return
         t_next = self.env.now_ns
         for k in range(self.opt.frames):
             if self.sizes_kind == "pcap":
@@ -392,8 +447,35 @@ class CoSim(Harness):
         dev = 0
         for name in ("drop_fifo", "drop_nodesc", "drop_err", "drop_oversize"):
             dev += await self.read(regs.STAT_REGS[name])
+        if self.stack_tx is not None:                 # TX=stack: the TX side alone
+            return self._transmitted() + self._tx_drops_total()
+        tx = 0
+        if self.txq is not None:                      # XDP: sent out again, or freed unsent
+            tx = self._transmitted() + st.rx_xdp_tx_err + self.txq.stats.tx_xdp_discard
         return (self.scoreboard.received + dev - st.rx_halt_recounted + st.rx_mac_err
-                + st.rx_frame_err + st.rx_xdp_drop + st.rx_ring_discard)
+                + st.rx_frame_err + st.rx_xdp_drop + st.rx_ring_discard + tx)
+
+    def _transmitted(self) -> int:
+        """Frames of the RX traffic the MAC sink saw sent out again (XDP_TX, XDP_REDIRECT),
+        or with TX=stack every frame it saw."""
+        if self.mac_sink is None:
+            return 0
+        if self.stack_tx is not None:
+            return self.mac_sink.received
+        return self.mac_sink.received - self.txq.stats.tx_completed
+
+    def _tx_drops(self) -> dict:
+        """TX=stack: the frames the stack made that never reached the MAC, by cause."""
+        st, tx = self.stack_tx.stats, self.txq.stats
+        return {"stack_alloc_fail": st.alloc_fail, "stack_qdisc_drop": st.qdisc_drops,
+                "tx_dropped": tx.tx_dropped, "tx_ring_discard": tx.tx_ring_discard}
+
+    def _tx_drops_total(self) -> int:
+        return sum(self._tx_drops().values())
+
+    def _tx_idle(self) -> bool:
+        txq = self.txq
+        return txq is None or (txq.count == 0 and not txq.qdisc.q and not txq.pending)
 
     async def _drain(self, timeout_ns: float) -> bool:
         """Wait until every frame sent is delivered to the stack (and freed) or counted dropped:
@@ -407,7 +489,7 @@ class CoSim(Harness):
             self._left = self.sent - accounted
             if (self.stack.stats.held == 0
                     and not (self.driver.napi_scheduled and self.driver.rx_pending())
-                    and accounted >= self.sent):
+                    and self._tx_idle() and accounted >= self.sent):
                 return True
             await self.env.sleep_ns(20_000)
         return False
@@ -418,6 +500,8 @@ class CoSim(Harness):
         wall0 = time.time()
         t0 = self.env.now_ns
         cocotb.start_soon(self.irq_pin.watch(self.irq_service.raised))
+        if self.tx_sink is not None:
+            cocotb.start_soon(self._tx_mac())
         drained = False
 
         async def body():
@@ -549,8 +633,35 @@ class CoSim(Harness):
             "wall_s": round(wall, 3),
             "cycles_per_s": round(cycles / wall, 1) if wall > 0 else None,
         }
-        res["accounted"] = (res["frames_delivered"] + res["drops_total"] == self.sent)
+        if self.top == NIC_DMA:
+            self._tx_results(res, snap)
+        res["accounted"] = (res["frames_delivered"] + res.get("frames_transmitted", 0)
+                            + res["drops_total"] == self.sent)
         return res
+
+    def _tx_results(self, res: dict, snap: dict) -> None:
+        """nic_dma runs: what the MAC sink saw, the TX queue's counters, the XDP verdicts;
+        the frames sent out again count beside those delivered and dropped."""
+        ms = self.mac_sink
+        res["top"] = self.top
+        res["xdp"] = self.opt.xdp or None
+        res["tx_mode"] = self.opt.tx or None
+        res["frames_transmitted"] = self._transmitted()
+        res["mac_sink"] = {"received": ms.received, "bytes": ms.bytes,
+                           "mismatches": ms.mismatches, "duplicates": ms.duplicates,
+                           "out_of_order": ms.out_of_order, "first_mismatch": ms.first_mismatch}
+        res["tx"] = self.txq.snapshot()
+        st = snap.get("driver", {})
+        res["xdp_actions"] = {k[len("rx_xdp_"):]: v for k, v in st.items()
+                              if k.startswith("rx_xdp_")}
+        if self.stack_tx is not None:
+            drops = self._tx_drops()
+            res["drops"] = drops
+            res["drops_total"] = sum(drops.values())
+            res["frames_delivered"] = 0
+        if self.prog is not None:
+            res["tx_meant"] = st.get("rx_xdp_tx", 0) + st.get("rx_xdp_redirect", 0)
+            res["tx_seqs_match"] = ms.seqs == self.prog.sent_seqs
 
 
 def write_results(res: dict, path: str) -> None:
@@ -563,6 +674,20 @@ def verdict(res: dict) -> List[str]:
     """Everything wrong with a run, as messages; empty when it passed."""
     p = []
     p += res["errors"]
+    ms = res.get("mac_sink")
+    if ms:
+        if ms["mismatches"]:
+            p.append(f"{ms['mismatches']} frame(s) sent on m_axis_tx with wrong bytes "
+                     f"({ms['first_mismatch']})")
+        if ms["duplicates"]:
+            p.append(f"{ms['duplicates']} frame(s) sent on m_axis_tx twice")
+        if ms["out_of_order"]:
+            p.append(f"{ms['out_of_order']} frame(s) sent on m_axis_tx out of order")
+        if res.get("tx_meant") is not None and res["tx_meant"] != res["frames_transmitted"]:
+            p.append(f"the XDP program sent {res['tx_meant']} frame(s) out again, the MAC saw "
+                     f"{res['frames_transmitted']}")
+        if res.get("tx_seqs_match") is False:
+            p.append("the frames on m_axis_tx are not the ones the XDP program sent, in order")
     if res["mismatches"]:
         p.append(f"{res['mismatches']} frame(s) delivered with wrong bytes ({res['first_mismatch']})")
     if res["duplicates"]:

@@ -32,6 +32,8 @@ from pymodel.driver import PATHS
 from pymodel.sabotage import BUGS
 from pymodel.stack import HoldTime
 from pymodel.traffic import MIN_LEN
+from pymodel.xdp import PROGRAMS as XDP_PROGRAMS
+from pymodel.xdp import program as xdp_program
 from tb.common import fault_plan
 from tb.common import params as rtl_params
 from tb.common.build import ROOT, SIMS, TOP, build_tag, hdl_sources
@@ -40,6 +42,7 @@ DATA_WIDTHS = (64, 128, 256, 512)           # docs/CONTRACT.md §2: every one mu
 IOMMU_MODES = ("off", "strict", "lazy")      # off, or pymodel.iommu.Iommu's two modes
 FRAME_MAX = regs.MAX_FRAME_RESET            # longest generated frame: the device's MAX_FRAME
 CLOCK_STEP_PS = 1                           # the simulators' time precision (tb/common/build.py)
+NIC_DMA = "nic_dma"                          # the top with RX and TX (XDP=, TX=)
 LATENCY_MAX_NS = 100_000                    # MEM_LATENCY's bound: 100 us, far past any DRAM or PCIe
 
 
@@ -224,6 +227,24 @@ def _faults(s: str) -> str:
         raise _Refused(str(e)) from None
 
 
+def _xdp(s: str) -> str:
+    if s in ("0", "none"):
+        return ""
+    try:
+        xdp_program(s)                        # the program table's own names and checks
+    except ValueError as e:
+        raise _Refused(str(e).split(": ", 1)[-1] if s.startswith("tx_every") else "") from None
+    return s
+
+
+def _tx(s: str) -> str:
+    if s in ("0", "none"):
+        return ""
+    if s != "stack":
+        raise _Refused()
+    return s
+
+
 def _disrupt(s: str) -> str:
     if s in ("0", "none"):
         return ""
@@ -358,6 +379,16 @@ class Options:
                            + ", ".join(f"{k} {v}" for k, v in rtl_params.SMALL.items())
                            + f"); or any top-level parameter of `hdl/{TOP}.v` but `DATA_W`. "
                            "Each set gets its own build directory")
+    xdp: str = _opt("", _xdp, "none or " + _listing(XDP_PROGRAMS),
+                    values="`none`, " + _code(XDP_PROGRAMS),
+                    doc="attach an XDP program to the RX queue and run the top `nic_dma` (RX and "
+                        "TX behind one register port and one AXI master): `tx` swaps the "
+                        "Ethernet addresses and sends every frame back out (XDP_TX), "
+                        "`tx_every:K` every K-th, `redirect` through `ndo_xdp_xmit`, `pass` and "
+                        "`drop`; a MAC sink on `m_axis_tx` checks each frame sent")
+    tx: str = _opt("", _tx, "none or stack", values="`none`, `stack`",
+                   doc="`stack`: the stack sends FRAMES frames through `ndo_start_xmit` on "
+                       "`nic_dma`'s TX queue, checked by the MAC sink (no RX traffic)")
     results: str = _opt("sim_build/sim_results.json", _text, "a file name")
 
     # ------------------------------------------------------------------ reading
@@ -389,6 +420,27 @@ class Options:
                               for f in fields(cls)}, check_rtl=False)
 
     def _check_together(self, hdl_dir: Optional[Path], check_rtl: bool) -> None:
+        if self.top == NIC_DMA:
+            which = "XDP" if self.xdp else "TX"
+            for name, set_, why in (
+                    ("FAULTS", self.faults, "bus faults"), ("FAULT_WRITE", self.fault_write,
+                                                            "bus faults"),
+                    ("DISRUPT", self.disrupt, "driver disruption"),
+                    ("PARAMS", self.params, "build parameters"),
+                    ("BUG", self.bug, "RX driver bugs")):
+                if set_:
+                    raise OptionError(name, str(set_), f"{why} are not yet run on nic_dma "
+                                                       f"({which}=); {name} takes its default "
+                                                       f"with {which}")
+            if self.sizes.startswith("pcap:"):
+                raise OptionError("SIZES", self.sizes, f"{which}= checks self-describing "
+                                  "frames on the TX side; SIZES takes a generated mix with it")
+            if self.xdp and self.tx:
+                raise OptionError("TX", self.tx, "TX=stack runs without RX traffic; use XDP= "
+                                  "or TX=stack")
+            if self.xdp and self.driver != "page_pool":
+                raise OptionError("DRIVER", self.driver, "XDP runs on the page_pool RX path "
+                                  "(pymodel/xdp.py); DRIVER takes page_pool with XDP")
         if self.faults and self.fault_write:
             raise OptionError("FAULT_WRITE", str(self.fault_write),
                               "FAULTS injects faults too; FAULT_WRITE takes 0 when FAULTS is "
@@ -419,6 +471,11 @@ class Options:
                                       f"the RTL refuses it at DATA_W={self.data_w}: {refused}")
 
     # ------------------------------------------------------------------ derived
+    @property
+    def top(self) -> str:
+        """The RTL top level: nic_dma (RX and TX) with XDP or TX, else nic_rx_dma."""
+        return NIC_DMA if self.xdp or self.tx else TOP
+
     def parameters(self) -> Dict[str, int]:
         """The RTL build parameters PARAMS asks for (besides DATA_W); {} for the defaults."""
         if self.params == "small":

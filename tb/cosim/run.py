@@ -28,7 +28,7 @@ def run(opts: Union[Options, Mapping[str, str]], results: Path,
     params = o.parameters()
     results = Path(results).resolve()          # the simulator runs in its own directory
     bdir = build(o.sim, o.data_w, waves=bool(o.waves), hdl_dir=hdl_dir,
-                 parameters=params or None, name=o.build_name(hdl_dir))
+                 parameters=params or None, name=o.build_name(hdl_dir), top=o.top)
     tdir = results.parent / (results.stem + "_run")
     fst = fst if o.waves else None
     if fst:
@@ -39,7 +39,7 @@ def run(opts: Union[Options, Mapping[str, str]], results: Path,
     t0 = time.time()
     try:
         run_test(o.sim, bdir, "tb.cosim.top", tdir, extra_env=env, seed=o.seed,
-                 waves=fst)
+                 waves=fst, top=o.top)
     except SystemExit:
         pass
     if not results.exists():
