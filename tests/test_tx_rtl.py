@@ -69,7 +69,7 @@ def run_tx(sim, dw, top, module, name, bdir, *, node_id="", extra_env=None, tag=
     tdir = bdir / "runs" / (f"{module}.{name}" if tag is None else tag)
     seed = seed_for(name)
     print(f"{top} {sim} DATA_W={dw} {module}.{name} seed {seed}")
-    env = {"RTL_SEED": str(seed), "RTL_STATS_DIR": str(STATS_DIR if tag is None else tdir),
+    env = {"TX_BENCH_SEED": str(seed), "RTL_STATS_DIR": str(STATS_DIR if tag is None else tdir),
            "RTL_SIM": sim, "PYTHONWARNINGS": "ignore::DeprecationWarning"}
     env.update(extra_env or {})
     xml = tdir / "results.xml"

@@ -8,7 +8,9 @@ slave (cocotbext-axi's AxiSlaveWrite over the bench's BusMemory, pauses on AW, W
 read half (tb.rtl.tx_axi.ReadResponder: latency, pauses, faults, optional reorder and
 interleave across IDs), the MAC sink on m_axis_tx (tb.rtl.tx_axi.TxSink) and the AXI protocol
 monitor (tb.rtl.tx_axi.TxMonitor, tb.common.axi_monitor's rules with the TX read rules). The
-seed is RTL_SEED or cocotb's; it is logged, and `check()` puts it in the first error.
+seed is TX_BENCH_SEED (tests/test_tx_rtl.py sets it; cocotb's runner lets the shell's
+environment override what it passes, so the bench uses a name of its own) or cocotb's; it is
+logged, and `check()` puts it in the first error.
 
 Host memory is a BusMemory pre-filled with 0xA5. Every device write goes through
 `TxTB._on_write`, which hands it to the region (TX ring, RX ring or RX buffers behind nic_dma)
@@ -88,7 +90,8 @@ class TxTB:
     async def create(cls, dut, seed=None, *, mem_size=8 << 20, reorder=False, interleave=False,
                      lat=(0, 0), p_ar=0.0, p_r=0.0, p_aw=0.0, p_w=0.0, p_b=0.0, burst=4,
                      tready=None, rx_source=False):
-        seed = int(os.environ.get("RTL_SEED", cocotb.RANDOM_SEED)) if seed is None else seed
+        if seed is None:
+            seed = int(os.environ.get("TX_BENCH_SEED") or cocotb.RANDOM_SEED)
         tb = cls(dut, seed)
         tb.mem = BusMemory(MEM_BASE, mem_size)
         dut.rst.value = 1
@@ -118,6 +121,7 @@ class TxTB:
         tb.mon._aw_sink = tb.wr.aw_channel
         tb.mem.on_write.append(tb._on_write)
         tb.faults = []              # [kind, lo, hi, resp, count]: armed read faults
+        tb.failed_wb = set()        # descriptors whose writeback burst the slave refused
         tb.fired = []
         tb.log.info("seed %d, %s DATA_W %d, parameters %s", seed, tb.top, tb.dw, p)
         await ClockCycles(dut.clk, 5)
@@ -250,31 +254,44 @@ class TxTB:
         return OKAY
 
     def fail_write(self, lo, hi, resp=2):
-        """The next write touching [lo, hi) fails: SLVERR (memory untouched) or DECERR."""
-        if resp == 2:
-            def hook(addr, data):
-                if addr < hi and addr + len(data) > lo:
-                    self.mem.on_write.remove(hook)
-                    self.fired.append(("write", addr, 2, self.mon.cyc))
-                    raise MemFault(f"injected write error at {addr:#x}")
-        else:
-            from tb.common.faults import RewriteQueue
-            bq = self.wr.b_channel
-            if not isinstance(bq.queue, RewriteQueue):
-                bq.queue = RewriteQueue()
+        """The write burst that first touches [lo, hi) fails: SLVERR (none of its bytes reach
+        memory, as if the slave refused the whole burst) or DECERR (the bytes land, the B says
+        DECERR). The descriptors a refused burst covered go to `failed_wb`."""
+        from tb.common.faults import RewriteQueue
+        st = {"burst": None}
 
-            def hook(addr, data):
-                if addr < hi and addr + len(data) > lo:
-                    self.mem.on_write.remove(hook)
-                    self.fired.append(("write", addr, resp, self.mon.cyc))
+        def hook(addr, data):
+            burst = self.mon.slave_aw - 1
+            if st.get("done"):
+                return
+            if st["burst"] is None:
+                if not (addr < hi and addr + len(data) > lo):
+                    return
+                st["burst"] = burst
+                self.fired.append(("write", addr, resp, self.mon.cyc))
+                if resp != 2:
+                    bq = self.wr.b_channel
+                    if not isinstance(bq.queue, RewriteQueue):
+                        bq.queue = RewriteQueue()
 
                     def change(b):
                         b.bresp = resp
                     bq.queue.pending.append(change)
+            elif burst != st["burst"]:
+                st["done"] = True     # (removing it here would skip the next hook)
+                return
+            if os.environ.get("TXDBG"):
+                self.log.warning("refused write %#x %d (burst %d)", addr, len(data), burst)
+            if resp == 2:
+                if self.ring is not None and self.ring.base <= addr < self.ring.end:
+                    for a in range(addr, addr + len(data), 16):
+                        self.failed_wb.add((a - self.ring.base) >> 4)
+                raise MemFault(f"injected write error at {addr:#x}")
         self.mem.on_write.insert(0, hook)
 
     def disarm(self):
         self.faults.clear()
+        self.failed_wb.clear()
         for h in list(self.mem.on_write):
             if h != self._on_write:
                 self.mem.on_write.remove(h)
@@ -329,6 +346,7 @@ class TxRing:
         self.base = self.mem.alloc(16 * size, align=4096)
         self.end = self.base + 16 * size
         self.max_off = 2 * tb.nbytes if max_off is None else max_off
+        self.max_len = max_len
         self.area = -(-(self.max_off + max_len + 128) // 64) * 64
         self.abase = self.mem.alloc(self.area * size, align=4096)
         self.aend = self.abase + self.area * size
@@ -390,8 +408,9 @@ class TxRing:
             off = offsets[i] if offsets is not None else rng.randrange(self.max_off + 1)
             if callable(off):
                 off = off(s.area)
-            if not 0 <= off <= self.max_off:
-                raise BenchError(f"bench bug: buffer offset {off} outside 0 .. {self.max_off}")
+            if not 0 <= off <= self.max_off or blen > self.max_len:
+                raise BenchError(f"bench bug: buffer offset {off} (0 .. {self.max_off}) or "
+                                 f"length {blen} (at most {self.max_len}) out of the area")
             addr = s.area + off
             eop = (i == n - 1) if eops is None else eops[i]
             s.state, s.addr, s.blen, s.eop, s.frame = POSTED, addr, blen, eop, fr
@@ -537,6 +556,8 @@ class TxRing:
 
     def _written_back(self, slot, s):
         tb = self.tb
+        while slot != self.wb_next and self.wb_next in tb.failed_wb:
+            self.wb_next = (self.wb_next + 1) % self.size   # its burst was refused (SLVERR)
         if slot != self.wb_next:
             tb.error(f"descriptor {slot} written back out of ring order (expected {self.wb_next})")
         self.wb_next = (slot + 1) % self.size
