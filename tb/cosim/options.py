@@ -436,8 +436,8 @@ class Options:
                 raise OptionError("SIZES", self.sizes, f"{which}= checks self-describing "
                                   "frames on the TX side; SIZES takes a generated mix with it")
             if self.xdp and self.tx:
-                raise OptionError("TX", self.tx, "TX=stack runs without RX traffic; use XDP= "
-                                  "or TX=stack")
+                raise OptionError("TX", self.tx, "TX=stack sends without RX traffic; TX takes "
+                                  "none with XDP")
             if self.xdp and self.driver != "page_pool":
                 raise OptionError("DRIVER", self.driver, "XDP runs on the page_pool RX path "
                                   "(pymodel/xdp.py); DRIVER takes page_pool with XDP")
