@@ -88,6 +88,35 @@ def _bus_row(bus: dict) -> list:
     return [("memory bus", "  ".join(words))] if words else []
 
 
+def _tx_rows(res: dict) -> list:
+    """nic_dma runs: the TX side's rows (what the MAC sink saw, the XDP actions, the TX
+    queue and device counters, the pages that came back through TX completion)."""
+    ms = res.get("mac_sink") or {}
+    tx = res.get("tx") or {}
+    td = tx.get("driver") or {}
+    dev = tx.get("device") or {}
+    rows = [("top", "nic_dma, " + (f"XDP={res['xdp']}" if res.get("xdp") else
+                                     f"TX={res.get('tx_mode')}")),
+            ("transmitted", f"{res.get('frames_transmitted', 0)} on m_axis_tx  (MAC sink: "
+                            f"received {ms.get('received', 0)}  mismatched "
+                            f"{ms.get('mismatches', 0)}  duplicates {ms.get('duplicates', 0)}  "
+                            f"out of order {ms.get('out_of_order', 0)})")]
+    if res.get("xdp"):
+        acts = res.get("xdp_actions") or {}
+        rows.append(("XDP actions", "  ".join(f"{k} {v}" for k, v in acts.items())))
+    rows.append(("TX queue", f"xmit {td.get('tx_packets', 0)}  XDP_TX {td.get('tx_xdp_tx', 0)}  "
+                             f"ndo_xdp_xmit {td.get('tx_xdp_xmit', 0)}  completed "
+                             f"{td.get('tx_completed', 0)}  doorbells {td.get('tx_doorbell', 0)}  "
+                             f"stops {(tx.get('queue') or {}).get('stops', 0)}"))
+    rows.append(("TX completion", f"xdp_return_frame_rx_napi {td.get('tx_xdp_returned_napi', 0)}"
+                                  f"  xdp_return_frame_bulk {td.get('tx_xdp_returned_bulk', 0)}  "
+                                  f"napi_consume_skb {td.get('tx_completed', 0)}"))
+    rows.append(("TX device", f"STAT_FRAMES {dev.get('frames', 0)}  STAT_BYTES "
+                              f"{dev.get('bytes', 0)}  STAT_DESC_FETCHED "
+                              f"{dev.get('desc_fetched', 0)}  STAT_AXI_ERR {dev.get('axi_err', 0)}"))
+    return rows
+
+
 def summary(res: dict, command: str = "") -> str:
     """The table `make sim` prints; `command`, the line that repeats the run, ends it."""
     pp = res.get("page_pool", {})
@@ -102,7 +131,9 @@ def summary(res: dict, command: str = "") -> str:
                     f"seed {res['seed']}"),
         *_bus_row(res.get("bus") or {}),
         ("frames", f"sent {res['frames_sent']}  delivered {res['frames_delivered']}  "
-                   f"dropped {res['drops_total']}  mismatched {res['mismatches']}"),
+                   + (f"transmitted {res['frames_transmitted']}  "
+                      if "frames_transmitted" in res else "")
+                   + f"dropped {res['drops_total']}  mismatched {res['mismatches']}"),
         ("drops by cause", "  ".join(f"{k} {v}" for k, v in drops.items()) or "-"),
         ("rate (sim time)", f"{res['mpps']:.3f} Mpps delivered of {res['offered_mpps']:.3f} offered"),
         ("page_pool alloc", "  ".join(f"{k} {pp.get('alloc_stats.' + k, 0)}" for k in
@@ -139,6 +170,8 @@ def summary(res: dict, command: str = "") -> str:
                                    f"reopen retries {d['open_fail']}  down "
                                    f"{d['down_ns'] / 1e3:.1f} us  page_pools made "
                                    f"{res.get('pools_created')}"))
+    if res.get("top") == "nic_dma":
+        rows += _tx_rows(res)
     if res.get("mem_pages"):
         rows.append(("memory limit", f"{res['mem_pages']} pages  refill failures "
                                      f"{drv.get('rx_alloc_fail', 0)}"))
