@@ -359,3 +359,57 @@ class TxMonitor(AxiMonitor):
                            f"(full-width beats)")
             if beats > self.max_burst:
                 self.error(f"data AR at {addr:#x}: {beats} beats > MAX_BURST {self.max_burst}")
+
+
+class ArbiterWatch:
+    """Behind nic_dma: the shared master's arbitration, seen at its two ports (the inner
+    s_axi_ar/aw valid and ready of nic_dma_axi_mux). A port whose request waits may see the
+    other port granted at most once before its own grant (round-robin, SPEC §5 "neither block
+    can starve the other"); `most_wait` keeps the longest wait in clocks per channel."""
+
+    def __init__(self, tb, mux):
+        self.tb = tb
+        self.mux = mux
+        self.most_wait = {"ar": 0, "aw": 0}
+        self.both = {"ar": 0, "aw": 0}     # clocks both ports requested at once
+        for ch in ("ar", "aw"):
+            cocotb.start_soon(self._run(ch))
+
+    async def _run(self, ch):
+        from cocotb.triggers import ValueChange
+        valid = getattr(self.mux, f"s_axi_{ch}valid")
+        ready = getattr(self.mux, f"s_axi_{ch}ready")
+        clk = RisingEdge(self.tb.dut.clk)
+        others = [0, 0]       # grants of the other port while port p waits
+        since = [None, None]  # clock port p began waiting
+        name = {0: "RX", 1: "TX"}
+        while True:
+            await clk
+            v = valid.value
+            if not v.is_resolvable:
+                continue
+            v = int(v)
+            r = int(ready.value) if ready.value.is_resolvable else 0
+            now = self.tb.mon.cyc
+            if v == 3:
+                self.both[ch] += 1
+            for p in (0, 1):
+                q = 1 - p
+                if v >> p & 1:
+                    if since[p] is None:
+                        since[p] = now
+                    if r >> p & 1:
+                        self.most_wait[ch] = max(self.most_wait[ch], now - since[p])
+                        since[p] = None
+                        others[p] = 0
+                    elif r >> q & 1:
+                        others[p] += 1
+                        if others[p] == 2:
+                            self.tb.error(f"arbiter: the {name[p]} block's {ch.upper()} request "
+                                          f"waited while the {name[q]} block was granted twice "
+                                          f"(starvation)")
+                else:
+                    since[p] = None
+                    others[p] = 0
+            if v == 0:
+                await ValueChange(valid)
