@@ -18,7 +18,7 @@ import pytest
 
 from pymodel.costs import PROFILES
 from pymodel.driver import PATHS
-from pymodel.sabotage import BUGS
+from pymodel.sabotage import BUGS, TX_BUGS
 from pymodel.stack import HoldTime
 from tb.common.build import SIMS
 from tb.common.fault_plan import CLASSES as FAULT_CLASSES
@@ -89,6 +89,7 @@ GOOD = [
     {"MEM_PAGES": "0"}, {"MEM_PAGES": "400"},
     {"BUG": ""}, {"BUG": "none"},
     *({"BUG": b, "DRIVER": p} for b in BUGS for p in BUGS[b]),
+    *({"BUG": b, "XDP": "tx"} for b in TX_BUGS), {"BUG": "tx_cpu_write_after_post", "TX": "stack"},
     {"STRICT": "1"}, {"STRICT": "0"},
     {"PARAMS": ""}, {"PARAMS": "small"}, {"PARAMS": "FIFO_BYTES=65536"},
     {"PARAMS": "META_DEPTH=4,DESC_QUEUE=32"}, {"PARAMS": "small", "DATA_W": "512"},
@@ -272,7 +273,7 @@ BAD = [
     ({"XDP": "TX"}, "XDP"), ({"TX": "xdp"}, "TX"), ({"TX": "1"}, "TX"),
     ({"XDP": "tx", "FAULTS": "20000"}, "FAULTS"), ({"XDP": "tx", "DISRUPT": "close:1e+06"}, "DISRUPT"),
     ({"TX": "stack", "FAULT_WRITE": "3"}, "FAULT_WRITE"), ({"XDP": "pass", "PARAMS": "small"}, "PARAMS"),
-    ({"XDP": "drop", "BUG": "double_put"}, "BUG"), ({"XDP": "tx", "DRIVER": "legacy"}, "DRIVER"),
+    ({"BUG": "xdp_tx_no_sync"}, "BUG"), ({"XDP": "tx", "DRIVER": "legacy"}, "DRIVER"),
     ({"XDP": "tx", "TX": "stack"}, "TX"), ({"TX": "stack", "SIZES": "pcap:/nonexistent"}, "SIZES"),
     ({"DISRUPT": "close"}, "DISRUPT"), ({"DISRUPT": "down:100"}, "DISRUPT"),
     ({"DISRUPT": "resize:1e5,rings:100"}, "DISRUPT"), ({"DISRUPT": "close:x"}, "DISRUPT"),

@@ -58,7 +58,7 @@ from pymodel.dma import HostMemory
 from pymodel.errors import Breach
 from pymodel.host import Host
 from pymodel.reftx import MacSink
-from pymodel.sabotage import tx_queue
+from pymodel.sabotage import BUGS, TX_BUGS, tx_queue
 from pymodel.stack import HoldTime, StackTx
 from pymodel.traffic import wire_ns
 from pymodel.xdp import program as xdp_program
@@ -331,14 +331,15 @@ class CoSim(Harness):
             swapped = self.prog is not None and self.prog.name.startswith("tx")
             self.mac_sink = MacSink(seed=opt.seed, swapped=swapped)
             self.txq = tx_queue(self.hm, self.bus, self.env, base=regs.TX_BASE,
-                                ring_size=opt.ring, skbs=self.host.skbs)
+                                ring_size=opt.ring, skbs=self.host.skbs,
+                                bug=opt.bug if opt.bug in TX_BUGS else None)
             driver_kw["tx"] = self.txq
             if self.prog is not None:
                 driver_kw["xdp"] = self.prog
             if opt.tx == "stack":
                 self.stack_tx = StackTx(self.env, self.host.skbs, self.txq.qdisc, seed=opt.seed)
         self.driver = self.host.attach(self.bus, path=opt.driver, ring_size=opt.ring,
-                                       bug=opt.bug or None, **driver_kw)
+                                       bug=opt.bug if opt.bug in BUGS else None, **driver_kw)
         self.ring = DriverRing(self.driver)
         self.target.ring = self.ring
         self.disruptor: Optional[Disruptor] = None

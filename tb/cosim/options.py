@@ -29,7 +29,7 @@ from pymodel import disrupt as disrupt_spec
 from pymodel import regs
 from pymodel.costs import PROFILES
 from pymodel.driver import PATHS
-from pymodel.sabotage import BUGS
+from pymodel.sabotage import BUGS, TX_BUGS
 from pymodel.stack import HoldTime
 from pymodel.traffic import MIN_LEN
 from pymodel.xdp import PROGRAMS as XDP_PROGRAMS
@@ -187,7 +187,7 @@ def _sizes(s: str) -> str:
 def _bug(s: str) -> str:
     if s == "none":
         return ""
-    if s not in BUGS:
+    if s not in BUGS and s not in TX_BUGS:
         raise _Refused()
     return s
 
@@ -309,8 +309,10 @@ class Options:
                      f"a power of two from {regs.RING_SIZE_MIN} to {regs.RING_SIZE_MAX}",
                      doc=f"ring size (descriptors), a power of two from {regs.RING_SIZE_MIN} "
                          f"to {regs.RING_SIZE_MAX}")
-    bug: str = _opt("", _bug, _listing(["none", *BUGS]), values="`none`, " + _code(BUGS),
-                    doc="run a driver with one classic bug (list below)")
+    bug: str = _opt("", _bug, _listing(["none", *BUGS, *TX_BUGS]),
+                    values="`none`, " + _code(BUGS) + ", " + _code(TX_BUGS),
+                    doc="run a driver with one classic bug (list below); the TX and XDP bugs "
+                        "(`" + "`, `".join(TX_BUGS) + "`) with XDP= or TX=")
     strict: int = _opt(1, _flag, "1 (stop at the first breach) or 0 (record breaches)",
                        values="`1`, `0`",
                        doc="stop at the first breach, or record breaches and show the damage")
@@ -426,8 +428,7 @@ class Options:
                     ("FAULTS", self.faults, "bus faults"), ("FAULT_WRITE", self.fault_write,
                                                             "bus faults"),
                     ("DISRUPT", self.disrupt, "driver disruption"),
-                    ("PARAMS", self.params, "build parameters"),
-                    ("BUG", self.bug, "RX driver bugs")):
+                    ("PARAMS", self.params, "build parameters")):
                 if set_:
                     raise OptionError(name, str(set_), f"{why} are not yet run on nic_dma "
                                                        f"({which}=); {name} takes its default "
@@ -452,7 +453,11 @@ class Options:
                 takes = next(f.metadata["takes"] for f in fields(self) if f.name == "faults")
                 raise OptionError("FAULTS", self.faults, f"{e}, and IOMMU={self.iommu}; FAULTS "
                                                          f"takes {takes}") from None
-        if self.bug and self.driver not in BUGS[self.bug]:
+        if self.bug in TX_BUGS and self.top != NIC_DMA:
+            raise OptionError("BUG", self.bug, "a TX or XDP bug runs on nic_dma (XDP= or "
+                                               "TX=stack); without them BUG takes none or an "
+                                               "RX bug")
+        if self.bug in BUGS and self.driver not in BUGS[self.bug]:
             raise OptionError("BUG", self.bug, f"applies to DRIVER={_listing(BUGS[self.bug])}, "
                                                f"not DRIVER={self.driver}")
         if self.params:
