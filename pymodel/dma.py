@@ -800,20 +800,33 @@ class HostMemory:
     def device_read_beat(self, bus_addr: int, length: int) -> bytes:
         """A device read of a whole bus beat of which the device keeps only the bytes of the
         buffer it reads (nic_tx_dma widens each buffer read to whole beats and drops the rest,
-        CONTRACT.md §5): each part of the beat inside a live mapping is translated, checked and
-        read as device_read does, and the other bytes read as zero. A beat with no byte inside
-        any mapping is an ordinary device_read of all of it, so a breach."""
+        CONTRACT.md §5). The bytes some live mapping lets the device read (device-owned, in a
+        direction that allows a read) are translated, checked and read as device_read does;
+        the others read as zero. A beat with no such byte is an ordinary device_read of all of
+        it, and so the breach that names what it touched."""
         lo, hi = bus_addr, bus_addr + length
-        parts = set()
+        runs = set()
         for bpn in range(lo >> PAGE_SHIFT, ((hi - 1) >> PAGE_SHIFT) + 1):
             for m in self._by_bpn.get(bpn, ()):
                 a, b = max(lo, m.bus), min(hi, m.bus + m.size)
-                if a < b:
-                    parts.add((a, b))
-        if not parts or (lo, hi) in parts:
+                if a >= b or (not m.coherent and m.dir == DMA_FROM_DEVICE):
+                    continue
+                if m.coherent:
+                    runs.add((a, b))
+                    continue
+                pos = a
+                while pos < b:                        # the device-owned stretches of [a, b)
+                    cpu = m.own.find(OWN_CPU, pos - m.bus, b - m.bus)
+                    end = b if cpu < 0 else m.bus + cpu
+                    if end > pos:
+                        runs.add((pos, end))
+                    pos = end
+                    while pos < b and m.own[pos - m.bus] == OWN_CPU:
+                        pos += 1
+        if not runs or (lo, hi) in runs:
             return self.device_read(bus_addr, length)
         out = bytearray(length)
-        for a, b in sorted(parts):
+        for a, b in sorted(runs):
             out[a - lo:b - lo] = self.device_read(a, b - a)
         return bytes(out)
 
