@@ -32,6 +32,25 @@ SMOKE = {"tx_reg_reset_values", "tx_sizes_1_to_5_buffers", "tx_every_alignment",
          "tx_backpressure", "tx_random_faults"}
 LONG = {"tx_random_long"}
 
+# RTL bugs the bench found (docs/BENCH.md "TX bench", RTL bugs found). The directed
+# reproducers fail on every cell: xfail(strict), so a fix makes them XPASS and fail until the
+# mark is removed here. The random and fault tests fail on seeds that hit them: xfail, not
+# strict. TX_STRICT=1 runs everything without these marks.
+RTL_BUGS = {
+    "tx_halt_no_new_ar": ("A: a read request queued before an error response is still "
+                          "issued on AR while halted", True),
+    "tx_halt_mid_buffer": ("B: the buffer being read at a halt gets its next burst issued "
+                           "at re-enable, from the reclaimed buffer", True),
+    "tx_halt_pending_writeback": ("C: writebacks pending at a halt are issued at re-enable "
+                                  "into the reclaimed ring, HEAD moves", True),
+    "tx_bad_desc_addr_wrap": ("D: a buffer past the top of the address space is read, not a "
+                              "bad descriptor (tx_contract BAD_WRAP)", True),
+    "tx_random_faults": ("A, B, C on the seeds that hit them", False),
+    "tx_random_long": ("A, B, C on the seeds that hit them", False),
+    "tx_axi_errors": ("C at DATA_W 512 and some seeds", False),
+}
+STRICT = os.environ.get("TX_STRICT", "0") not in ("", "0")
+
 
 def cocotb_tests(pattern):
     out = []
@@ -108,6 +127,10 @@ for sim in SIMS:
             if dw in SMOKE_DW and name not in SMOKE:
                 continue
             marks = [pytest.mark.tx_long] if name in LONG else []
+            if name in RTL_BUGS and not STRICT:
+                why, strict = RTL_BUGS[name]
+                marks.append(pytest.mark.xfail(reason=f"RTL bug {why}", strict=strict,
+                                               raises=pytest.fail.Exception))
             CASES.append(pytest.param(sim, dw, module, name, id=f"tx-{sim}-dw{dw}-{name}",
                                       marks=marks))
 DMA_CASES = [pytest.param(sim, dw, module, name, id=f"dma-{sim}-dw{dw}-{name}")

@@ -196,6 +196,7 @@ class ReadResponder:
                     self.cur = b
                     if self._last_id is not None and b.id != self._last_id:
                         self.switches += 1
+                        self.tb.cov.reorder()
                     self._last_id = b.id
                     lo, hi = b.beat_range(b.beat)
                     resp = self.fault(b, lo, hi) if self.fault else OKAY
@@ -234,6 +235,7 @@ class TxSink:
         self.stalls = 0             # clocks with TVALID high and TREADY low
         self.frame_stalls = 0       # frames that saw at least one stall
         self.beats = 0
+        self.last_stalled = False
         cocotb.start_soon(self._run())
 
     def set_pause(self, gen):
@@ -278,6 +280,7 @@ class TxSink:
                         in_frame = False
                         self.frames.append(frame)
                         self.frame_stalls += stalled_frame
+                        self.last_stalled = stalled_frame
                         stalled_frame = False
                         if self.on_frame:
                             self.on_frame(frame)

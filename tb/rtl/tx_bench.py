@@ -93,6 +93,8 @@ class TxTB:
         if seed is None:
             seed = int(os.environ.get("TX_BENCH_SEED") or cocotb.RANDOM_SEED)
         tb = cls(dut, seed)
+        from tb.rtl import tx_coverage
+        tb.cov = tx_coverage.start(tb)
         tb.mem = BusMemory(MEM_BASE, mem_size)
         dut.rst.value = 1
         if hasattr(dut, "s_axis_rx_tvalid"):
@@ -129,11 +131,6 @@ class TxTB:
         await RisingEdge(dut.clk)
         tb.mon.start()
         await ClockCycles(dut.clk, 3)
-        if os.environ.get("COVERAGE", "0") not in ("", "0"):
-            from tb.rtl import tx_coverage
-            tx_coverage.start(tb)
-        else:
-            tb.cov = None
         return tb
 
     # ------------------------------------------------------------------ basics
@@ -250,6 +247,8 @@ class TxTB:
             if f[4] > 0 and f[1] <= lo < f[2]:
                 f[4] -= 1
                 self.fired.append(("read", lo, f[3], self.mon.cyc))
+                kind = "desc_read" if self.classify_read(lo) == "desc" else "data_read"
+                self.cov.fault(kind, f[3])
                 return f[3]
         return OKAY
 
@@ -269,6 +268,7 @@ class TxTB:
                     return
                 st["burst"] = burst
                 self.fired.append(("write", addr, resp, self.mon.cyc))
+                self.cov.fault("writeback", resp)
                 if resp != 2:
                     bq = self.wr.b_channel
                     if not isinstance(bq.queue, RewriteQueue):
@@ -303,6 +303,7 @@ class TxTB:
         from pathlib import Path
         d = os.environ.get("RTL_STATS_DIR")
         self.check()
+        self.cov.export(name)
         if d:
             Path(d).mkdir(parents=True, exist_ok=True)
             sim = os.environ.get("RTL_SIM", "sim")
@@ -421,12 +422,17 @@ class TxRing:
             if os.environ.get("TXDBG"):
                 self.tb.log.warning("post slot %d frame %d: %#x len %d eop %d", slot, fr.seq,
                                     addr, blen, eop)
+            if blen:
+                self.tb.cov.buffer(addr, blen)
             self.tail = (self.tail + 1) % self.size
             if self.tail == 0:
                 self.wraps += 1
+                self.tb.cov.wrap()
         self.frames.append(fr)
         if bad is None:
             self.expect.append(fr)
+        else:
+            self.tb.cov.bad(bad)
         return fr
 
     async def doorbell(self):
@@ -519,6 +525,7 @@ class TxRing:
                      f"(sent {data[i:i + 8].hex()}, expected {exp[i:i + 8].hex()}); descriptors "
                      f"{descs}")
         fr.sent = True
+        self.tb.cov.frame(fr.ndesc, len(data), self.tb.sink.last_stalled)
         self.sent += 1
         self.sent_bytes += len(data)
 

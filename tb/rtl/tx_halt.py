@@ -13,6 +13,7 @@ async def check_halt(tb, ring, code, head=None):
     response (TxMonitor)."""
     s = await tb.wait_status(0xF2, regs.STATUS_HALTED | (code << 4))
     tb.log.info("halted with ERR_CODE %d", code)
+    tb.cov.halt(code)
     await tb.cycles(3)
     if not (await tb.read(regs.ICR)) & regs.ICR_ERR:
         tb.error("halt: ICR.ERR not set")

@@ -229,3 +229,29 @@ async def tx_halt_pending_writeback(dut):
     await _good(tb, ring, 3)
     await ring.check_counters()
     tb.finish_stats("tx_halt_pending_writeback", frames=ring.sent)
+
+
+@cocotb.test(timeout_time=20, timeout_unit="ms")
+async def tx_bad_desc_addr_wrap(dut):
+    """A buffer running past the top of the 64-bit address space is a bad descriptor
+    (tx_contract.check_frame BAD_WRAP, as docs/DESIGN.md has it for RX): ERR_CODE 4 before
+    any read of it, nothing sent."""
+    tb = await TxTB.create(dut)
+    ring = TxRing(tb, size=16, max_len=256)
+    await setup(tb, ring, ims=regs.ICR_ERR)
+    await _good(tb, ring, 2)
+    head = ring.clean
+    top = (1 << 64) - 8
+    chk = contract.check_frame([regs.TxDesc(top, 64, 1, 0)])
+    if chk is None or chk.bad != contract.BAD_WRAP:
+        tb.error(f"bench bug: the contract does not call the wrapping buffer bad ({chk})")
+    fr = ring.post([64], bad=contract.BAD_WRAP)
+    slot = fr.first
+    ring.mem.poke(ring.base + 16 * slot, contract.desc(top, 64, True))
+    ring.slots[slot].addr = top
+    await ring.doorbell()
+    await check_halt(tb, ring, contract.ERR_BAD_DESC, head=head)
+    await recover(tb, ring, ims=regs.ICR_ERR)
+    await _good(tb, ring, 2)
+    await ring.check_counters()
+    tb.finish_stats("tx_bad_desc_addr_wrap", frames=ring.sent)

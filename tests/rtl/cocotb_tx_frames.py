@@ -4,6 +4,7 @@ every writeback exactly, every read beat against the owned buffers (tb.rtl.tx_be
 
 import cocotb
 
+from pymodel import tx_contract as contract
 from tb.rtl.tx_bench import TxRing, TxTB
 from tb.rtl.tx_env import run_frames, setup
 
@@ -14,7 +15,7 @@ SIZES = [1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 33, 60, 63, 64, 65, 127, 128, 129, 51
 @cocotb.test(timeout_time=200, timeout_unit="ms")
 async def tx_sizes_1_to_5_buffers(dut):
     """Every size of SIZES over 1 .. 5 buffers (never more buffers than bytes), random
-    offsets; the longest frames back to back."""
+    offsets; the longest frames back to back; frames of 18 buffers (the most allowed)."""
     tb = await TxTB.create(dut)
     ring = TxRing(tb, size=32, max_len=9216)
     await setup(tb, ring)
@@ -23,6 +24,11 @@ async def tx_sizes_1_to_5_buffers(dut):
         for nb in range(1, 6):
             if nb <= n:
                 frames.append((ring.split(n, nb), None))
+    # the most descriptors a frame may take (MAX_SKB_FRAGS + 1), short and longest
+    for n in (18, 200, 9216):
+        frames.append((ring.split(n, contract.MAX_DESC_PER_FRAME), None))
+    for n in (40, 1514, 3000, 9216):
+        frames.append((ring.split(n, tb.rng.randint(6, 17)), None))
     tb.rng.shuffle(frames)
     await run_frames(tb, ring, frames, "tx_sizes_1_to_5_buffers")
 

@@ -105,6 +105,7 @@ async def tx_reg_bad_ring_size(dut):
         await tb.write(regs.RING_SIZE, bad)
         await tb.write(regs.CTRL, regs.CTRL_EN)
         await tb.wait_status(0xF3, regs.STATUS_HALTED | (contract.ERR_BAD_CONFIG << 4))
+        tb.cov.halt(contract.ERR_BAD_CONFIG)
         await tb.cycles(3)
         if int(dut.irq.value) != 1:
             tb.error(f"RING_SIZE {bad}: irq low with ICR.ERR and IMS.ERR")
