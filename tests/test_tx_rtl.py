@@ -21,7 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 RTL_DIR = ROOT / "tests" / "rtl"
 BUILD = ROOT / "sim_build" / "rtl"
-STATS_DIR = BUILD / "stats"
+STATS_DIR = BUILD / "stats_tx"     # apart from the RX bench's (tests/conftest.py sums those)
 SIMS = ("icarus", "verilator")
 FULL_DW = (64, 512)
 SMOKE_DW = (128, 256)
