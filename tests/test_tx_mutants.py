@@ -6,15 +6,10 @@ builds cost a second), and runs a few TX tests; at least one must fail with a me
 names the mutant's rule (`RULE`), not merely fail.
 """
 
-import sys
-from pathlib import Path
-
 import pytest
+from cocotb_tx_suite import ROOT, build_top, run_tx
 
 from tb.common.mutate import mutant_hdl
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_tx_rtl import ROOT, build_top, run_tx  # noqa: E402
 
 MUTANTS = {
     # the descriptors of a frame become ready for writeback as soon as they are taken, before
