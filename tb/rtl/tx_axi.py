@@ -94,6 +94,7 @@ class ReadResponder:
         self.seq = 0
         self.cur = None             # burst of the beat on R
         self.bursts = 0
+        self.by_kind = {}           # AR bursts per region kind (desc, data, outside)
         self.beats = 0
         self.max_out = 0
         self.switches = 0           # R beats whose ID differs from the previous beat's
@@ -161,6 +162,8 @@ class ReadResponder:
                 if self.debug:
                     self.tb.log.warning("AR %#x x%d size %d id %d due %d (burst %d)", b.addr,
                                         b.beats, b.size, b.id, b.due, b.seq)
+                b.kind = self.tb.classify_read(b.addr)
+                self.by_kind[b.kind] = self.by_kind.get(b.kind, 0) + 1
                 self.queues.setdefault(b.id, deque()).append(b)
                 self.order.append(b)
                 self.outstanding.append(b)

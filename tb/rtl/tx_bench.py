@@ -374,6 +374,8 @@ class TxRing:
         self.b_err = 0
         self.reaped = 0
         self.wraps = 0
+        self.wb_writes = 0      # device writes into the ring
+        self._desc_ars = 0      # descriptor read bursts begun (first beat seen)
         tb.ring = self
         tb.add_region(self.base, self.end, self._on_write, self.desc_beat, "desc")
         tb.add_region(self.abase, self.aend, None, self.data_beat, "data")
@@ -533,8 +535,13 @@ class TxRing:
     def _match(fr, data):
         return fr.data == data
 
+    def desc_ars(self):
+        """AR bursts into this ring so far (the responder's count of descriptor reads)."""
+        return self._desc_ars
+
     def _on_write(self, addr, data):
         tb = self.tb
+        self.wb_writes += 1
         end = addr + len(data)
         if end > self.end:
             tb.error(f"write [{addr:#x}, {end:#x}) runs past the ring's end")
@@ -586,6 +593,8 @@ class TxRing:
 
     def desc_beat(self, b, lo, hi, resp):
         tb = self.tb
+        if b.beat == 1:
+            self._desc_ars += 1
         for slot in range((lo - self.base) >> 4, ((hi - 1 - self.base) >> 4) + 1):
             if self.slots[slot].state not in (OWNED, DONE):
                 tb.error(f"descriptor read [{lo:#x}, {hi:#x}) covers descriptor {slot}, which "
