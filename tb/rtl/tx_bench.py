@@ -331,12 +331,13 @@ class Slot:
 
 
 class Frame:
-    __slots__ = ("seq", "data", "first", "ndesc", "bad", "sent", "doomed")
+    __slots__ = ("seq", "data", "first", "ndesc", "bad", "sent", "doomed", "first_beat")
 
     def __init__(self, seq, data, first, ndesc, bad):
         self.seq, self.data, self.first, self.ndesc, self.bad = seq, data, first, ndesc, bad
         self.sent = False
         self.doomed = bad is not None     # may never be sent (bad, or a read of it failed)
+        self.first_beat = None            # clock its first data beat returned
 
 
 class TxRing:
@@ -622,8 +623,11 @@ class TxRing:
             tb.error(f"read beat [{beat_lo:#x}, {beat_lo + tb.nbytes:#x}) outside the owned "
                      f"buffer of descriptor {slot} [{s.addr:#x}, {s.addr + s.blen:#x}) widened "
                      f"to [{slo:#x}, {shi:#x}) {why}")
-        if resp != OKAY and s.frame is not None:
-            s.frame.doomed = True
+        if s.frame is not None:
+            if s.frame.first_beat is None:
+                s.frame.first_beat = tb.mon.cyc
+            if resp != OKAY:
+                s.frame.doomed = True
 
     # ---------------------------------------------------------------- checks
     def mark_doomed_from(self, fr):

@@ -128,6 +128,8 @@ async def tx_disable(dut):
         sent_before = ring.sent
         await send_all(tb, ring, frames, batch=8)
         await tb.cycles(rng.randint(50, 1500))
+        t_off = tb.mon.cyc
+        begun = [f for f in ring.frames if f.first_beat is not None and f.first_beat < t_off]
         await tb.write(regs.CTRL, 0)
         await tb.wait_status(regs.STATUS_RUNNING, 0)
         await tb.cycles(50)
@@ -136,6 +138,10 @@ async def tx_disable(dut):
         head = await tb.read(regs.HEAD)
         if head != ring.clean:
             tb.error(f"disable: HEAD {head} moved after RUNNING dropped ({ring.clean})")
+        for f in begun:
+            if not f.sent:
+                tb.error(f"disable: frame seq {f.seq}, begun before EN was cleared (a data "
+                         f"beat returned), was not finished and sent")
         # every frame begun was finished, sent and written back before RUNNING dropped: what
         # is left unreclaimed was never sent nor written back
         for f in ring.frames:
@@ -145,7 +151,8 @@ async def tx_disable(dut):
                 tb.error(f"disable: unsent frame seq {f.seq} was written back")
         tb.check()
         await recover(tb, ring)
-        tb.log.info("round %d: %d sent of 8 before RUNNING dropped", rnd, rnd_sent)
+        tb.log.info("round %d: %d sent of 8 before RUNNING dropped, %d begun at the disable",
+                    rnd, rnd_sent, len(begun))
     # abandoned: TAIL in the middle of a frame, then disable
     fr = ring.post([300, 300, 300])
     fr.doomed = True
