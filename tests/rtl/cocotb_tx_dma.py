@@ -144,3 +144,30 @@ async def dma_tx_fault_rx_runs(dut):
     tb.log.info("TX %d frames sent around a halt; RX %d delivered", ring.sent, rx.delivered)
     tb.finish_stats("dma_tx_fault_rx_runs", frames=ring.sent + rx.delivered)
     del after
+
+
+@cocotb.test(timeout_time=5, timeout_unit="ms")
+async def dma_regs(dut):
+    """nic_dma's register decode: RX at 0x0000, TX at 0x1000, each block's own ID, VERSION,
+    DATA_W; writes reach one block only; unknown offsets of either block read 0, TX's
+    (the RX-only ones too) at 0x1000 + offset. (At the default AXIL_ADDR_W of 13 no address
+    reaches past 0x1FFF.)"""
+    tb = await TxTB.create(dut)
+    checks = [(0x0000 + regs.ID, regs.ID_VALUE), (0x1000 + regs.ID, regs.TX_ID_VALUE),
+              (0x0000 + regs.VERSION, regs.VERSION_VALUE),
+              (0x1000 + regs.VERSION, regs.TX_VERSION_VALUE),
+              (0x0000 + regs.DATA_W_REG, tb.dw), (0x1000 + regs.DATA_W_REG, tb.dw)]
+    checks += [(0x1000 + off, 0) for off in regs.TX_UNKNOWN_RX_OFFSETS]
+    checks += [(a, 0) for a in (0x1FFC, 0x0FFC, 0x1080, 0x0080)]
+    for addr, want in checks:
+        if (got := await tb.read(addr, base=0)) != want:
+            tb.error(f"nic_dma offset {addr:#06x} reads {got:#x}, expected {want:#x}")
+    await tb.write(regs.ITR, 0x12345678, base=0x1000)
+    if (v := await tb.read(regs.ITR, base=0)) != 0:
+        tb.error(f"RX ITR {v:#x} after a write to TX ITR")
+    if (v := await tb.read(regs.ITR, base=0x1000)) != 0x12345678:
+        tb.error(f"TX ITR {v:#x} after a write of 0x12345678")
+    await tb.write(regs.RING_SIZE, 64, base=0)
+    if (v := await tb.read(regs.RING_SIZE, base=0x1000)) != 0:
+        tb.error(f"TX RING_SIZE {v} after a write to RX RING_SIZE")
+    tb.finish_stats("dma_regs")
