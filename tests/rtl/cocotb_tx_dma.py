@@ -122,7 +122,7 @@ async def dma_tx_fault_rx_runs(dut):
     await ring.doorbell()
     await ring.wait_idle()
     fr = ring.post(ring.split(3000, 2))
-    after = ring.post([500])
+    ring.post([500])
     s = ring.slots[fr.first + 1]
     lo, hi = contract.read_span(s.addr, s.blen, tb.nbytes)
     tb.fail_read(lo + tb.nbytes * rng.randrange((hi - lo) // tb.nbytes), hi, 2)
@@ -143,7 +143,6 @@ async def dma_tx_fault_rx_runs(dut):
     await ring.check_counters()
     tb.log.info("TX %d frames sent around a halt; RX %d delivered", ring.sent, rx.delivered)
     tb.finish_stats("dma_tx_fault_rx_runs", frames=ring.sent + rx.delivered)
-    del after
 
 
 @cocotb.test(timeout_time=5, timeout_unit="ms")
