@@ -1,6 +1,6 @@
 """The soak (tb/cosim/soak.py): one co-simulation shard per test.
 
-SOAK_FRAMES sets the frames of the whole soak (default 12,000, what `make test` runs; `make
+SOAK_FRAMES sets the frames of the whole soak (default 50,000, what `make test` runs; `make
 soak` runs 1,000,000), SOAK_SELECT=K/M runs one machine's part of M. Each shard writes its
 results to sim_build/soak/<shard>.json; tests/soak/conftest.py merges them at the end of the
 session (into SOAK_OUT, default sim_build/soak.json). A failing shard's message ends with the
