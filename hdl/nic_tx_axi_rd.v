@@ -9,7 +9,8 @@
  * slot is granted round-robin into the AR register; each granted burst leaves a tag in an
  * in-order tag FIFO (all reads use one ARID, so R returns in AR order). R beats go to the
  * requester at the head of the tag FIFO, with the engine's tag payload; the engine may hold
- * R for a clock (rready low) while it writes a frame's last word.
+ * R for a clock (rready low) while it writes a frame's last word. While halted nothing is
+ * granted (an AR already in the output register was presented before the halt).
  */
 module nic_tx_axi_rd #
 (
@@ -27,6 +28,8 @@ module nic_tx_axi_rd #
 (
     input  wire                  clk,
     input  wire                  rst,
+
+    input  wire                  halt,          // grant nothing: no new AR after an error
 
     /*
      * Requester 0: descriptor prefetch
@@ -110,7 +113,7 @@ wire room = tag_level != MAX_RD[TW:0];
 // round-robin: the requester that did not have the last grant goes first
 wire pick_e = e_req_valid && (!f_req_valid || !last_grant_reg);
 wire pick_f = f_req_valid && !pick_e;
-wire grant = ar_free && room && (pick_e || pick_f);
+wire grant = ar_free && room && !halt && (pick_e || pick_f);
 
 wire [TAG_W:0] head = tag_mem[tag_rd_reg[TW-1:0]];
 wire head_e = head[TAG_W];

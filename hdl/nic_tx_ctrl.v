@@ -37,7 +37,7 @@ module nic_tx_ctrl
     // state out
     output wire        run,             // fetching and beginning frames
     output wire        drain,           // EN cleared: finishing what was begun
-    output wire        halt,            // halted: no new AR/AW, nothing more into the FIFO
+    output wire        halt,            // halted or enabling: no new AR/AW, nothing into the FIFO
     output wire        running,         // STATUS.RUNNING
     output wire        halted,          // STATUS.HALTED
     output wire [3:0]  err_code,        // STATUS.ERR_CODE
@@ -73,7 +73,9 @@ wire stopped = halted_reg ? quiet : (quiet && eng_idle && !wb_pending);
 
 assign run = running_reg && !halted_reg && en_seen_reg;
 assign drain = running_reg && !halted_reg && !en_seen_reg;
-assign halt = halted_reg;
+// the enable clock counts as halted: no stage issues from its pre-enable state in the clock
+// that resets it
+assign halt = halted_reg || enable_pulse_reg;
 assign running = running_reg;
 assign halted = halted_reg;
 assign err_code = err_code_reg;

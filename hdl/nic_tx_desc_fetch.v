@@ -40,6 +40,7 @@ module nic_tx_desc_fetch #
      * Control
      */
     input  wire                  fetch_en,
+    input  wire                  halt,          // withdraw a request not yet granted
     input  wire                  enable_pulse,
     input  wire [63:0]           cfg_ring_base,
     input  wire [15:0]           ring_mask,
@@ -258,7 +259,12 @@ always @(posedge clk) begin
         end
     end
 
+    if (halt && !granted) begin
+        req_valid_reg <= 1'b0;
+    end
+
     if (enable_pulse) begin
+        req_valid_reg <= 1'b0;
         fetch_idx_reg <= 16'd0;
         q_alloc_reg <= 0;
         q_wr_reg <= 0;
@@ -285,7 +291,7 @@ always @(posedge clk) begin
 end
 
 // bytes 10 and 12-15 of a read descriptor are zero or ignored; CMD bits other than EOP too
-wire unused_ok = &{1'b0, r_desc[127:89], r_desc[87:80], r_lo_reg, 1'b0};
+wire unused_ok = &{1'b0, r_desc, fetch_addr64, r_lo_reg, 1'b0};
 
 endmodule
 

@@ -247,7 +247,8 @@ nic_tx_desc_fetch #(
     .DESC_BURST(DESC_BURST), .WB_BURST(WB_BURST), .WBP(WBP)
 ) fetch_inst (
     .clk(clk), .rst(rst),
-    .fetch_en(!halt && (run || (drain && !eng_idle))), .enable_pulse(enable_pulse),
+    .fetch_en(!halt && (run || (drain && !eng_idle))), .halt(halt),
+    .enable_pulse(enable_pulse),
     .cfg_ring_base(cfg_ring_base), .ring_mask(ring_mask), .cfg_tail(cfg_tail), .q_free(q_free),
     .ar_req_valid(f_req_valid), .ar_req_addr(f_req_addr), .ar_req_len(f_req_len),
     .ar_req_size(f_req_size), .ar_req_ready(f_req_ready),
@@ -261,7 +262,7 @@ nic_tx_desc_fetch #(
 nic_tx_axi_rd #(
     .DATA_W(DATA_W), .ADDR_W(ADDR_W), .ID_W(ID_W), .MAX_RD(MAX_RD), .TAG_W(TAG_W)
 ) axi_rd_inst (
-    .clk(clk), .rst(rst),
+    .clk(clk), .rst(rst), .halt(halt),
     .f_req_valid(f_req_valid), .f_req_addr(f_req_addr), .f_req_len(f_req_len),
     .f_req_size(f_req_size), .f_req_ready(f_req_ready), .f_r_valid(f_r_valid),
     .e_req_valid(e_req_valid), .e_req_addr(e_req_addr), .e_req_len(e_req_len),

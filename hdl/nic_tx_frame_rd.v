@@ -6,7 +6,7 @@
  * nic_tx_frame_rd: the frame read engine of nic_tx_dma.
  *
  * Takes descriptors from the queue in ring order, checks each frame's shape (LEN != 0, at
- * most 18 descriptors, at most 9216 bytes), and reads each buffer in INCR bursts of
+ * most 18 descriptors, at most 9216 bytes, no buffer past the top of the address space), and reads each buffer in INCR bursts of
  * full-width beats: from the beat holding BUF_ADDR to the beat holding its last byte, split
  * at MAX_BURST beats and at 4 KB. A burst is requested only when the TX FIFO has room for
  * every word it can produce, so read data never waits for the MAC.
@@ -17,8 +17,8 @@
  * FIFO (visible to the MAC side) with its last word, and only if every read of it returned
  * OKAY. Its descriptors then become ready for writeback.
  *
- * On a halt, nothing more is written: the uncommitted part of the FIFO is rolled back and
- * the beats still returning are dropped. While the queue is being disabled, a begun frame is
+ * On a halt, nothing more is requested or written: a request not yet granted is withdrawn,
+ * the uncommitted part of the FIFO is rolled back and the beats still returning are dropped. While the queue is being disabled, a begun frame is
  * finished; if its remaining descriptors are not owned, it is abandoned and rolled back.
  */
 module nic_tx_frame_rd #
@@ -141,6 +141,7 @@ reg req_valid_reg;
 reg [ADDR_W-1:0] req_addr_reg;
 reg [7:0] req_len_reg;
 reg [TAG_W-1:0] req_tag_reg;
+reg [FW+1:0] req_words_reg;     // FIFO words the request holds reserved
 reg [FW+1:0] resv_reg;          // FIFO words reserved by bursts requested and not finished
 reg [TW:0] d_out_reg;           // data bursts granted and not finished
 
@@ -179,7 +180,10 @@ wire have_desc = q_rd_reg != q_wr;
 wire may_take = !halt && (!active_reg || last_issue) && have_desc &&
                 (take_en || (drain && frame_descs_reg != 5'd0));
 wire [16:0] bytes_after = frame_bytes_reg + {1'b0, ra_len};
-wire bad = ra_len == 16'd0 || bytes_after > MAX_FRAME_BYTES ||
+// a buffer must not run past the top of the address space
+wire [ADDR_W:0] buf_end = {1'b0, ra_addr} + {{(ADDR_W-15){1'b0}}, ra_len};
+wire wraps = buf_end[ADDR_W] && buf_end[ADDR_W-1:0] != {ADDR_W{1'b0}};
+wire bad = ra_len == 16'd0 || bytes_after > MAX_FRAME_BYTES || wraps ||
            (frame_descs_reg == MAX_FRAME_DESCS - 5'd1 && !ra_eop);
 wire take = may_take && !bad;
 
@@ -264,6 +268,7 @@ always @(posedge clk) begin
     end
     if (issue) begin
         req_valid_reg <= 1'b1;
+        req_words_reg <= words_max;
         req_addr_reg <= a0[ADDR_W-1:0];
         req_len_reg <= beats[7:0] - 8'd1;
         req_tag_reg <= {ends && eop_reg, ends, hi, lo};
@@ -293,9 +298,12 @@ always @(posedge clk) begin
     begin : resv_update
         reg [FW+1:0] add;
         reg [FW+1:0] sub;
+        reg [FW+1:0] withdrawn;
         add = issue ? words_max : {(FW+2){1'b0}};
         sub = (beat && r_last) ? {{(FW-7){1'b0}}, beats_reg} + {{FW{1'b0}}, 2'd2} : {(FW+2){1'b0}};
-        resv_reg <= resv_reg + add - sub;
+        // a request withdrawn on halt gives its words back
+        withdrawn = (halt && req_valid_reg && !req_ready) ? req_words_reg : {(FW+2){1'b0}};
+        resv_reg <= resv_reg + add - sub - withdrawn;
     end
     if ((req_valid_reg && req_ready) && !(beat && r_last)) begin
         d_out_reg <= d_out_reg + 1'b1;
@@ -344,6 +352,11 @@ always @(posedge clk) begin
         end
     end
 
+    // a halt withdraws a request not yet granted: no new AR after an error
+    if (halt && !req_ready) begin
+        req_valid_reg <= 1'b0;
+    end
+
     // a halt drops the frame being assembled; an abandoned frame likewise
     if (halt || abandon) begin
         acc_reg <= {2*DATA_W{1'b0}};
@@ -356,6 +369,8 @@ always @(posedge clk) begin
     end
 
     if (enable_pulse) begin
+        req_valid_reg <= 1'b0;
+        resv_reg <= {(FW+2){1'b0}};
         q_rd_reg <= {(QW+1){1'b0}};
         q_rdone_reg <= {(QW+1){1'b0}};
         q_done_reg <= {(QW+1){1'b0}};
@@ -381,6 +396,7 @@ always @(posedge clk) begin
         req_addr_reg <= {ADDR_W{1'b0}};
         req_len_reg <= 8'd0;
         req_tag_reg <= {TAG_W{1'b0}};
+        req_words_reg <= {(FW+2){1'b0}};
         resv_reg <= {(FW+2){1'b0}};
         d_out_reg <= {(TW+1){1'b0}};
         first_reg <= 1'b1;
