@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Prepare the saved GTKWave layout for a wave file and open it (`make waves`).
 
-Reads tb/nic_rx_dma.gtkw (groups and signals), looks every signal up in the FST with pywellen,
+Reads the saved layout of the file's top level (tb/nic_rx_dma.gtkw, or tb/nic_dma.gtkw for a
+run of the top nic_dma: XDP= or TX=), looks every signal up in the FST with pywellen,
 writes sim_build/waves.gtkw with the run's dump file and each vector's real range (they vary
 with DATA_W), then starts GTKWave if there is one and a display. `--check` only verifies that
 every signal the layout names exists in the file and exits non-zero naming those that do not.
@@ -15,7 +16,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYOUT = ROOT / "tb" / "nic_rx_dma.gtkw"
+LAYOUTS = {"nic_rx_dma": ROOT / "tb" / "nic_rx_dma.gtkw", "nic_dma": ROOT / "tb" / "nic_dma.gtkw"}
 OUT = ROOT / "sim_build" / "waves.gtkw"
 
 
@@ -34,15 +35,22 @@ def layout_signals(text):
             if ln.strip() and ln[0] not in "@-[*" and not ln.startswith("[")]
 
 
+def layout_for(vars_):
+    """The layout of the wave file's top level: nic_dma's when its clock is in the file."""
+    return LAYOUTS["nic_dma"] if any(v.startswith("nic_dma.clk") for v in vars_) \
+        else LAYOUTS["nic_rx_dma"]
+
+
 def render(fst, check_only=False):
-    text = LAYOUT.read_text()
     vars_ = fst_vars(fst)
+    layout = layout_for(vars_)
+    text = layout.read_text()
     missing = [s for s in layout_signals(text) if s not in vars_]
     if missing:
-        print(f"{fst}: {len(missing)} signal(s) of {LAYOUT.name} missing: " + ", ".join(missing))
+        print(f"{fst}: {len(missing)} signal(s) of {layout.name} missing: " + ", ".join(missing))
         return None
     if check_only:
-        print(f"{fst}: all {len(layout_signals(text))} signals of {LAYOUT.name} present")
+        print(f"{fst}: all {len(layout_signals(text))} signals of {layout.name} present")
         return OUT
     out = []
     for ln in text.splitlines():
