@@ -16,8 +16,9 @@ from tb.cosim.run import options, run
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "sim_build" / "cosim" / "tests_xdp"
 SIMS = ("icarus", "verilator")
-# a wide bus at 10 Gb/s: few beats a frame, so 5,000 frames take seconds on either simulator
-FAST = dict(data_w=512, clk_ns=4, rate=10)
+# a wide bus at 10 Gb/s: few beats a frame, so 5,000 frames take seconds on either simulator;
+# the x86 cost profile keeps up with that rate, so no frame is dropped
+FAST = dict(data_w=512, clk_ns=4, rate=10, profile="x86-iommu-lazy")
 
 
 def cosim(name, **kw):
@@ -52,7 +53,7 @@ def test_xdp_tx_sends_every_frame_back(sim, coherent):
     res = cosim(f"xdp-tx-{sim}-c{coherent}", sim=sim, xdp="tx", coherent=coherent,
                 frames=5000, seed=31, **FAST)
     assert_tx_clean(res)
-    assert res["frames_transmitted"] == res["tx_meant"] == 5000 - res["drops_total"]
+    assert res["frames_transmitted"] == res["tx_meant"] == 5000 and res["drops_total"] == 0
     assert res["tx_seqs_match"]
     assert res["frames_delivered"] == 0
     td = res["tx"]["driver"]
@@ -85,7 +86,7 @@ def test_xdp_actions(xdp, check):
 def test_tx_from_the_stack(sim):
     """TX=stack: frames from the stack through ndo_start_xmit alone, in 1 .. 18 buffers."""
     res = cosim(f"tx-stack-{sim}", sim=sim, tx="stack", frames=600, seed=33,
-                sizes="uniform:60-9000", iommu="lazy", profile="x86-iommu-lazy", **FAST)
+                sizes="uniform:60-9000", iommu="lazy", **FAST)
     assert_tx_clean(res)
     td = res["tx"]["driver"]
     assert res["frames_transmitted"] == td["tx_completed"] == td["tx_packets"]
