@@ -227,6 +227,6 @@ def configs_table() -> str:
     """The README's table of the soak's configurations."""
     rows = ["| configuration | share | make variables |", "|---|---|---|"]
     for name, weight, var in CONFIGS:
-        rows.append(f"| `{name}` | {weight:.0%} | "
+        rows.append(f"| `{name}` | {weight * 100:g}% | "
                     + " ".join(f"{k}={v}" for k, v in var.items()) + " |")
     return "\n".join(rows)
