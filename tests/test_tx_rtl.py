@@ -19,22 +19,14 @@ SMOKE = {"tx_reg_reset_values", "tx_sizes_1_to_5_buffers", "tx_every_alignment",
          "tx_backpressure", "tx_random_faults"}
 LONG = {"tx_random_long"}
 
-# RTL bugs the bench found (docs/BENCH.md "TX bench", RTL bugs found). The directed
-# reproducers fail on every cell: xfail(strict), so a fix makes them XPASS and fail until the
-# mark is removed here. The random and fault tests fail on seeds that hit them: xfail, not
-# strict. TX_STRICT=1 runs everything without these marks.
+# Open RTL bugs the bench found (docs/BENCH.md "TX bench", RTL bugs found): a directed
+# reproducer that fails on every cell is marked xfail(strict), so a fix makes it XPASS and
+# fail until the mark is removed here; a random test that fails on the seeds that hit a bug,
+# xfail(strict=False). TX_STRICT=1 runs everything without these marks.
 RTL_BUGS = {
-    "tx_halt_no_new_ar": ("A: a read request queued before an error response is still "
-                          "issued on AR while halted", True),
-    "tx_halt_mid_buffer": ("B: the buffer being read at a halt gets its next burst issued "
-                           "at re-enable, from the reclaimed buffer", True),
-    "tx_halt_pending_writeback": ("C: writebacks pending at a halt are issued at re-enable "
-                                  "into the reclaimed ring, HEAD moves", True),
-    "tx_bad_desc_addr_wrap": ("D: a buffer past the top of the address space is read, not a "
-                              "bad descriptor (tx_contract BAD_WRAP)", True),
-    "tx_random_faults": ("A, B, C on the seeds that hit them", False),
-    "tx_random_long": ("A, B, C on the seeds that hit them", False),
-    "tx_axi_errors": ("A, B on the seeds that hit them", False),
+    # name: (reason, strict) - none open: the four found (A-D, docs/BENCH.md) were fixed in
+    # 27e7d4c, and their reproducers (tx_halt_no_new_ar, tx_halt_mid_buffer,
+    # tx_halt_pending_writeback, tx_bad_desc_addr_wrap) now guard the fixes.
 }
 STRICT = os.environ.get("TX_STRICT", "0") not in ("", "0")
 
