@@ -127,11 +127,27 @@ class TxTB:
         tb.fired = []
         tb.log.info("seed %d, %s DATA_W %d, parameters %s", seed, tb.top, tb.dw, p)
         await ClockCycles(dut.clk, 5)
+        mut = os.environ.get("TX_MUTANT")
+        if mut:     # tests/test_tx_mutants.py: select a mutant of a mutant build
+            tb.set_mutant(int(mut))
         dut.rst.value = 0
         await RisingEdge(dut.clk)
         tb.mon.start()
         await ClockCycles(dut.clk, 3)
         return tb
+
+    def set_mutant(self, sel):
+        """Deposit `sel` into every `tx_mut` register of a mutant build (tests/
+        test_tx_mutants.py); a build without them is left alone."""
+        d = self.dut
+        tx = d.tx_inst if self.shared else d
+        for h in ((tx, "frame_rd_inst"), (tx, "fifo_inst"),
+                  (d, "axi_mux_inst") if self.shared else (None, None)):
+            if h[0] is None:
+                continue
+            inst = getattr(h[0], h[1], None)
+            if inst is not None and hasattr(inst, "tx_mut"):
+                inst.tx_mut.value = sel
 
     # ------------------------------------------------------------------ basics
     @property

@@ -4,7 +4,7 @@ writebacks). Each fault halts the queue with its ERR_CODE; the frame with a fail
 every later one is never sent; the driver recovers by disable and enable; at the end
 STAT_FRAMES, STAT_BYTES, STAT_DESC_FETCHED and STAT_AXI_ERR are exact.
 
-RTL_FRAMES sets the frames of tx_random_faults (default 160); tx_random_long (pytest -m
+RTL_FRAMES sets the frames of tx_random_faults (default 100); tx_random_long (pytest -m
 tx_long) runs 2,000."""
 
 import os
@@ -90,8 +90,8 @@ async def _random(dut, name, n_frames, p_fault):
 
 @cocotb.test(timeout_time=2000, timeout_unit="ms")
 async def tx_random_faults(dut):
-    """RTL_FRAMES (160) random frames, 1 .. 5 buffers, every class of fault."""
-    await _random(dut, "tx_random_faults", int(os.environ.get("RTL_FRAMES", "160")), 0.35)
+    """RTL_FRAMES (100) random frames, 1 .. 5 buffers, every class of fault."""
+    await _random(dut, "tx_random_faults", int(os.environ.get("RTL_FRAMES", "100")), 0.35)
 
 
 @cocotb.test(timeout_time=20000, timeout_unit="ms")
