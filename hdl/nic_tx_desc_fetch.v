@@ -9,7 +9,7 @@
  * never across 4 KB, only into free queue entries) with beats of at most 16 bytes, so every
  * beat carries one descriptor (or half of one at DATA_W 64) and no byte outside the owned
  * descriptors is read. The read requests go to the block's read arbiter; the R beats of
- * those bursts come back here. Each queue entry holds BUF_ADDR, LEN and CMD.EOP; entries are
+ * those bursts come back here. Each queue entry holds BUF_ADDR, LEN and CMD; entries are
  * freed in ring order once their writeback's B response has arrived.
  *
  * A beat answered with anything but OKAY never enters the queue, nor does any beat after it
@@ -115,14 +115,14 @@ end
 // queue storage
 reg [ADDR_W-1:0] d_addr_mem [0:DESC_QUEUE-1];
 reg [15:0] d_len_mem [0:DESC_QUEUE-1];
-reg d_eop_mem [0:DESC_QUEUE-1];
+reg [7:0] d_cmd_mem [0:DESC_QUEUE-1];     // CMD as read; bit 0 EOP
 
 integer n;
 initial begin
     for (n = 0; n < DESC_QUEUE; n = n + 1) begin
         d_addr_mem[n] = {ADDR_W{1'b0}};
         d_len_mem[n] = 16'd0;
-        d_eop_mem[n] = 1'b0;
+        d_cmd_mem[n] = 8'd0;
     end
 end
 
@@ -191,9 +191,10 @@ assign fetch_done = fetch_idx_reg == cfg_tail && ar_out_reg == 5'd0 && !req_vali
 
 assign ra_addr = d_addr_mem[ra_idx];
 assign ra_len = d_len_mem[ra_idx];
-assign ra_eop = d_eop_mem[ra_idx];
+assign ra_eop = d_cmd_mem[ra_idx][0];
 
-// writeback image: BUF_ADDR, LEN and CMD as read, STATUS.DD set, the rest zero
+// writeback image: BUF_ADDR, LEN and CMD as read (CMD bits other than EOP mean nothing to
+// the block and come back unchanged), STATUS.DD set, the rest zero
 genvar g;
 generate
     for (g = 0; g < WBP; g = g + 1) begin : g_rw
@@ -204,12 +205,14 @@ generate
         end else begin : g_anarrow
             assign addr64 = {{(64-ADDR_W){1'b0}}, d_addr_mem[idx]};
         end
-        assign rw_desc[g*128 +: 128] = {24'd0, 8'h01, 7'd0, d_eop_mem[idx], 8'd0,
+        assign rw_desc[g*128 +: 128] = {24'd0, 8'h01, d_cmd_mem[idx], 8'd0,
                                         d_len_mem[idx], addr64};
     end
     for (g = 0; g < WB_BURST; g = g + 1) begin : g_win
         wire [QW-1:0] idx = rwin_base + g[QW-1:0];
-        assign rwin_eop[g] = d_eop_mem[idx];
+        wire [7:0] cmd = d_cmd_mem[idx];
+        assign rwin_eop[g] = cmd[0];
+        wire unused_ok_cmd = &{1'b0, cmd, 1'b0};    // only EOP counts frames
     end
 endgenerate
 
@@ -244,7 +247,7 @@ always @(posedge clk) begin
         if (r_enter) begin
             d_addr_mem[q_wr_reg[QW-1:0]] <= r_desc[ADDR_W-1:0];
             d_len_mem[q_wr_reg[QW-1:0]] <= r_desc[79:64];
-            d_eop_mem[q_wr_reg[QW-1:0]] <= r_desc[88];
+            d_cmd_mem[q_wr_reg[QW-1:0]] <= r_desc[95:88];
             q_wr_reg <= q_wr_reg + 1'b1;
             r_idx_reg <= (r_idx_reg + 16'd1) & ring_mask;
             ev_fetched_reg <= 1'b1;
