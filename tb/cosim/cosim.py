@@ -63,7 +63,7 @@ from pymodel.stack import HoldTime, StackTx
 from pymodel.traffic import wire_ns
 from pymodel.xdp import program as xdp_program
 from tb.common.bus_memory import ReadBeats
-from tb.common.fault_plan import LATE_B_NS, FaultPlan
+from tb.common.fault_plan import HALT_WAIT_NS, LATE_B_NS, FaultPlan
 from tb.common.faults import Responses
 from tb.common.harness import Harness
 from tb.cosim.options import NIC_DMA, Options
@@ -432,6 +432,19 @@ class CoSim(Harness):
                              self.scoreboard.received)
             self._halts_told += 1
 
+    async def _settle_fault(self) -> None:
+        """After the drain: a fault that fired on the last frames may have halted the queue
+        with every frame already accounted for (lost to the halt); give the driver up to
+        HALT_WAIT_NS to find the halt and recover before the run closes."""
+        waited = 0.0
+        while waited < HALT_WAIT_NS:
+            self._halts_seen()
+            f = self.plan.current
+            if f is None or f.expect_code is None or f.recovered_ns is not None:
+                return
+            await self.env.sleep_ns(2000)
+            waited += 2000
+
     async def _follow_faults(self) -> None:
         """Every 2 us: halts the driver recovered from, and frames delivered since, to the plan."""
         plan = self.plan
@@ -523,9 +536,11 @@ class CoSim(Harness):
             # the slowest drain: the whole run again at the link rate, plus a millisecond
             drained = await self._drain(max(1e6, 2 * (self.env.now_ns - t0)))
             if self.plan is not None:
-                self._halts_seen()
-                self.plan.finish(drained)
+                await self._settle_fault()
             await self.driver.close()
+            if self.plan is not None:
+                self._halts_seen()          # a halt the final close found and reset
+                self.plan.finish(drained)
 
         task = self.env.spawn(body(), "main")
         await First(task.complete, self.failed.wait())
