@@ -19,6 +19,7 @@ SIMS = ("icarus", "verilator")
 # a wide bus at 10 Gb/s: few beats a frame, so 5,000 frames take seconds on either simulator;
 # the x86 cost profile keeps up with that rate, so no frame is dropped
 FAST = dict(data_w=512, clk_ns=4, rate=10, profile="x86-iommu-lazy")
+XDP_TX_FRAMES = {"verilator": 5000, "icarus": 2000}
 
 
 def cosim(name, **kw):
@@ -48,12 +49,14 @@ def assert_tx_clean(res):
 @pytest.mark.parametrize("sim", SIMS)
 @pytest.mark.parametrize("coherent", [0, 1])
 def test_xdp_tx_sends_every_frame_back(sim, coherent):
-    """make sim XDP=tx FRAMES=5000: every frame goes back out byte-exact with its addresses
-    swapped, and every page comes back to its pool through TX completion."""
+    """make sim XDP=tx FRAMES=5000 (2,000 on Icarus, three times slower, in make test's
+    budget): every frame goes back out byte-exact with its addresses swapped, and every page
+    comes back to its pool through TX completion."""
+    frames = XDP_TX_FRAMES[sim]
     res = cosim(f"xdp-tx-{sim}-c{coherent}", sim=sim, xdp="tx", coherent=coherent,
-                frames=5000, seed=31, **FAST)
+                frames=frames, seed=31, **FAST)
     assert_tx_clean(res)
-    assert res["frames_transmitted"] == res["tx_meant"] == 5000 and res["drops_total"] == 0
+    assert res["frames_transmitted"] == res["tx_meant"] == frames and res["drops_total"] == 0
     assert res["tx_seqs_match"]
     assert res["frames_delivered"] == 0
     td = res["tx"]["driver"]
@@ -85,12 +88,12 @@ def test_xdp_actions(xdp, check):
 @pytest.mark.parametrize("sim", SIMS)
 def test_tx_from_the_stack(sim):
     """TX=stack: frames from the stack through ndo_start_xmit alone, in 1 .. 18 buffers."""
-    res = cosim(f"tx-stack-{sim}", sim=sim, tx="stack", frames=600, seed=33,
+    res = cosim(f"tx-stack-{sim}", sim=sim, tx="stack", frames=300, seed=33,
                 sizes="uniform:60-9000", iommu="lazy", **FAST)
     assert_tx_clean(res)
     td = res["tx"]["driver"]
     assert res["frames_transmitted"] == td["tx_completed"] == td["tx_packets"]
-    assert res["frames_transmitted"] + res["drops_total"] == 600
+    assert res["frames_transmitted"] + res["drops_total"] == 300
     assert td["tx_multi_desc"] > 0
 
 
