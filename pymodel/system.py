@@ -163,7 +163,7 @@ class RefSystem:
 
     def _tx_idle(self) -> bool:
         txq = self.txq
-        return txq is None or (txq.count == 0 and not txq.qdisc.q and not txq.pending)
+        return txq is None or txq.idle()
 
     def run_traffic(self, n: int, drain_ns: float = 5e6, **kw) -> None:
         """Send n frames and run until they are all consumed (or drain_ns after the last)."""

@@ -584,6 +584,11 @@ class TxQueue:
             i = (i + 1) % self.N
         return n
 
+    def idle(self) -> bool:
+        """Nothing to send or complete: no descriptor in flight, none posted without the
+        doorbell, nothing queued on the qdisc."""
+        return self.count == 0 and not self.qdisc.q and not self.pending
+
     def tx_pending(self) -> bool:
         """A completed descriptor waits at next_to_clean."""
         return bool(self.ring is not None and self.count and self._tx_done_count())

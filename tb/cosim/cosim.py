@@ -489,7 +489,7 @@ class CoSim(Harness):
 
     def _tx_idle(self) -> bool:
         txq = self.txq
-        return txq is None or (txq.count == 0 and not txq.qdisc.q and not txq.pending)
+        return txq is None or txq.idle()
 
     async def _drain(self, timeout_ns: float) -> bool:
         """Wait until every frame sent is delivered to the stack (and freed) or counted dropped:
