@@ -255,7 +255,8 @@ class TxTB:
 
     # ------------------------------------------------------------------ faults
     def fail_read(self, lo, hi, resp=2, count=1, kind=None):
-        """The next `count` R beats starting inside [lo, hi) answer `resp`."""
+        """The next `count` R beats starting inside [lo, hi) answer `resp`. `kind` "rx": a
+        fault on the RX block behind nic_dma (not a TX cover point)."""
         self.faults.append([kind, lo, hi, resp, count])
 
     def _fault(self, b, lo, hi):
@@ -264,14 +265,17 @@ class TxTB:
                 f[4] -= 1
                 self.fired.append(("read", lo, f[3], self.mon.cyc))
                 kind = "desc_read" if self.classify_read(lo) == "desc" else "data_read"
-                self.cov.fault(kind, f[3])
+                if f[0] != "rx":
+                    self.cov.fault(kind, f[3])
                 return f[3]
         return OKAY
 
-    def fail_write(self, lo, hi, resp=2):
+    def fail_write(self, lo, hi, resp=2, kind=None, on_refuse=None):
         """The write burst that first touches [lo, hi) fails: SLVERR (none of its bytes reach
         memory, as if the slave refused the whole burst) or DECERR (the bytes land, the B says
-        DECERR). The descriptors a refused burst covered go to `failed_wb`."""
+        DECERR). The descriptors a refused burst covered go to `failed_wb`; `on_refuse(addr,
+        n)` hears of every refused write. `kind` "rx": a fault on the RX block behind nic_dma
+        (not a TX cover point)."""
         from tb.common.faults import RewriteQueue
         st = {"burst": None}
 
@@ -284,7 +288,8 @@ class TxTB:
                     return
                 st["burst"] = burst
                 self.fired.append(("write", addr, resp, self.mon.cyc))
-                self.cov.fault("writeback", resp)
+                if kind != "rx":
+                    self.cov.fault("writeback", resp)
                 if resp != 2:
                     bq = self.wr.b_channel
                     if not isinstance(bq.queue, RewriteQueue):
@@ -302,6 +307,8 @@ class TxTB:
                 if self.ring is not None and self.ring.base <= addr < self.ring.end:
                     for a in range(addr, addr + len(data), 16):
                         self.failed_wb.add((a - self.ring.base) >> 4)
+                if on_refuse is not None:
+                    on_refuse(addr, len(data))
                 raise MemFault(f"injected write error at {addr:#x}")
         self.mem.on_write.insert(0, hook)
 
@@ -686,4 +693,7 @@ class TxRing:
         return st
 
     def b_errors(self):
-        return sum(1 for r in self.tb.mon.b_resp if r != 0)
+        """Error B responses of writebacks into this ring (behind nic_dma the RX block's
+        bursts share the monitor's lists)."""
+        mon = self.tb.mon
+        return sum(1 for r, ring in zip(mon.b_resp, mon.aw_ring) if r != 0 and ring)

@@ -4,7 +4,8 @@ reorder and interleave: cocotbext-axi's AxiRam and AxiSlave serve bursts one at 
 order, so they never could). RX frames come in from the MAC while TX frames go out; every TX
 guarantee (TxRing) and the RX ones the master could break (tb.rtl.tx_rxside.RxSide) hold;
 the arbiter never lets one block's request wait past two grants of the other
-(tx_axi.ArbiterWatch). TX registers at 0x1000, RX at 0x0000."""
+(tx_axi.ArbiterWatch). A fault on one block halts it while the other keeps running
+(dma_tx_fault_rx_runs, dma_rx_fault_tx_runs). TX registers at 0x1000, RX at 0x0000."""
 
 import os
 
@@ -143,6 +144,121 @@ async def dma_tx_fault_rx_runs(dut):
     await ring.check_counters()
     tb.log.info("TX %d frames sent around a halt; RX %d delivered", ring.sent, rx.delivered)
     tb.finish_stats("dma_tx_fault_rx_runs", frames=ring.sent + rx.delivered)
+
+
+# RX faults behind nic_dma: (kind, resp) — tx_rxside.RxSide.arm says what each one fails
+RX_FAULTS = (("data", 2), ("data", 3), ("desc", 2), ("desc", 3), ("wb", 2), ("wb", 3))
+RESP = {2: "SLVERR", 3: "DECERR"}
+
+
+@cocotb.test(timeout_time=2000, timeout_unit="ms")
+async def dma_rx_fault_tx_runs(dut):
+    """nic_dma with the reordering, interleaving slave, latency and pauses: TX frames of 1 ..
+    4096 bytes over 1 .. 5 buffers flow all along while the RX block meets one fault of each
+    class in a random order — SLVERR and DECERR on a data write (ERR_CODE 2), on a descriptor
+    read beat (1) and on a writeback (3). Each time the RX block halts with its ERR_CODE,
+    STAT_AXI_ERR counts the fault, no frame at or after the faulty descriptor is reported and
+    the halted block writes nothing; TX frames keep going out, byte-exact, while RX is halted;
+    the RX driver recovers and frames are delivered again. At the end both blocks' counters
+    are exact."""
+    from tb.common.faults import RewriteQueue
+    tb = await TxTB.create(dut, rx_source=True, reorder=True, interleave=True, lat=(0, 30),
+                           p_ar=0.05, p_r=0.05, p_aw=0.05, p_w=0.05, p_b=0.05)
+    tb.wr.b_channel.queue = RewriteQueue()      # before any B: DECERR on a write's B
+    arb = ArbiterWatch(tb, dut.axi_mux_inst)
+    rng = tb.rng
+    tb.tready_random(0.2, 4)
+    rx = RxSide(tb, size=64, buf_len=2048)
+    ring = TxRing(tb, size=64, max_len=4096)
+    await rx.start(ims=regs.ICR_ERR)
+    await setup(tb, ring)
+    run = {"tx": True}
+
+    async def tx_traffic():
+        while run["tx"]:
+            parts = ring.split(rng.randint(1, 4096), rng.randint(1, 5))
+            while len(parts) > ring.free():
+                if ring.given != ring.tail:
+                    await ring.doorbell()
+                await tb.cycles(40)
+                await ring.reap()
+            ring.post(parts)
+            if rng.random() < 0.4:
+                await ring.doorbell()
+            tb.check()
+        await ring.doorbell()
+
+    async def rx_frames(n):
+        """`n` frames from the MAC, paced; every one must be delivered."""
+        for _ in range(n):
+            while len(rx.expect) > 4:
+                await tb.cycles(16)
+                await rx.reap()
+            await rx.send(rng.randint(60, 2048))
+            await rx.reap()
+        await tb.source.wait()
+        for _ in range(500):
+            await rx.reap()
+            if not rx.expect and rx.clean == rx.wb_next:
+                return
+            await tb.cycles(32)
+        tb.error(f"RX: {len(rx.expect)} frames not delivered")
+
+    t_tx = cocotb.start_soon(tx_traffic())
+    classes = list(RX_FAULTS)
+    rng.shuffle(classes)
+    tx_halted = []          # TX frames sent while the RX block was halted, per fault
+    for kind, resp in classes:
+        await rx_frames(rng.randint(3, 8))
+        for _ in range(rng.randint(0, 2)):       # frames ahead of the faulty one, in flight
+            await rx.send(rng.randint(60, 2048))
+        code = rx.arm(kind, resp)
+        for _ in range(40):
+            for _ in range(rng.randint(1, 3)):
+                await rx.send(rng.randint(60, 2048))
+            await tb.cycles(rng.randint(20, 200))
+            await rx.reap()
+            if rx.fired():
+                break
+        else:
+            tb.error(f"RX {kind} {RESP[resp]} fault never fired")
+        tb.check()
+        mark = {}
+        await rx.check_halt(code, on_halt=lambda m=mark: m.setdefault("sent", ring.sent))
+        start = tb.mon.cyc
+        while ring.sent == mark["sent"] and tb.mon.cyc - start < 50000:
+            await tb.cycles(64)
+        tx_halted.append(ring.sent - mark["sent"])
+        if ring.sent == mark["sent"]:
+            tb.error(f"no TX frame was sent while the RX block was halted ({kind} "
+                     f"{RESP[resp]})")
+        await rx.recover()
+        delivered = rx.delivered
+        await rx_frames(rng.randint(2, 5))
+        if rx.delivered == delivered:
+            tb.error(f"no RX frame delivered after the recovery from the {kind} fault")
+        tb.check()
+    run["tx"] = False
+    await t_tx
+    await ring.wait_idle()
+    await rx.finish()
+    await ring.check_counters()
+    codes = [(k, r, c) for k, r, c, _ in rx.halts]
+    if len(codes) != len(classes):
+        tb.error(f"RX halts {codes}, expected one per fault of {classes}")
+    rd = tb.rd
+    if rd.switches == 0 or rd.overtakes == 0:
+        tb.error(f"the slave never interleaved ({rd.switches}) or reordered ({rd.overtakes}) "
+                 f"R data across IDs")
+    tb.log.info("nic_dma: %d RX faults (%s); TX %d frames, %s of them while RX was halted; "
+                "RX %d delivered, %d lost to the faults; R id switches %d, bursts overtaken "
+                "%d", len(classes), ", ".join(f"{k} {RESP[r]}: ERR_CODE {c}" for k, r, c in codes),
+                ring.sent, tx_halted, rx.delivered, rx.dropped, rd.switches, rd.overtakes)
+    tb.finish_stats("dma_rx_fault_tx_runs", frames=ring.sent + rx.delivered,
+                    extra={"rx_faults": len(classes), "rx_lost": rx.dropped,
+                           "tx_while_rx_halted": sum(tx_halted),
+                           "id_switches": rd.switches, "overtakes": rd.overtakes,
+                           "most_wait": arb.most_wait})
 
 
 @cocotb.test(timeout_time=5, timeout_unit="ms")
