@@ -1,16 +1,16 @@
 """The harness every bench of nic_rx_dma stands on: clock, reset, bus models, protocol monitor.
 
-`Harness(dut, target, clk_ns=..., seed=...)` starts the clock, binds cocotbext-axi's models to
-the block's ports with from_prefix (the AXI-Lite master of the registers, the MAC's
-AXI-Stream source, the AXI slave that answers the DMA master port from `target`), reads the
+`Harness(dut, target, clk_ns=..., seed=...)` starts the clock, binds the models to the block's
+ports (cocotbext-axi's AXI-Lite master of the registers and AXI slave, which answers the DMA
+master port from `target`; the MAC's stream source tb.common.mac_source.MacSource), reads the
 build's parameters from the environment (tb.common.params) and hooks the AXI protocol monitor
 to the slave; `reset()` starts the monitor (unless the harness is made with monitor=False).
 Every check reports through `error()`; `check()` raises the first one. From the first
 release of reset on, the harness checks that the MAC is never stalled (`s_axis_rx_tready` high
 whenever reset is low). `backpressure()` stalls
-the slave's channels and the stream source at random, a pause drawn every clock (the RTL
-bench); `bus_timing()` does the same while the bus is busy and adds a pipelined latency to
-read data and write responses (`BusTiming`, the co-simulation). The RTL bench
+the slave's channels and the stream source at random, a pause drawn every clock while the bus
+or the source is busy (the RTL bench); `bus_timing()` also adds a pipelined latency to read
+data and write responses (both are `BusTiming`; the co-simulation uses the second). The RTL bench
 (tb.rtl.bench.TB) and the co-simulation (tb.cosim.cosim.CoSim) are subclasses; the monitor's
 confinement checks look at the subclass's `ring` (None: no ring).
 """
@@ -29,13 +29,12 @@ from cocotbext.axi import (
     AxiLiteBus,
     AxiLiteMaster,
     AxiSlave,
-    AxiStreamBus,
-    AxiStreamSource,
 )
 
 from pymodel import regs
 from tb.common import params
 from tb.common.axi_monitor import AxiMonitor
+from tb.common.mac_source import MacSource
 
 
 class BenchError(AssertionError):
@@ -121,11 +120,33 @@ class BusTiming:
         self.in_flight = {"read": 0, "write": 0}
         self.held = {"r": 0, "b": 0}
         self.gaps = 0
-        self.slave_timed = bool(p_axi or rd_ns or b_ns or b_extra is not None)
-        if self.slave_timed:
-            cocotb.start_soon(self._slave())
-        if p_src:
-            cocotb.start_soon(self._stream())
+        self.rng = rng
+        self._slave_task = self._stream_task = None
+        self._start()
+
+    @property
+    def slave_timed(self) -> bool:
+        return bool(self.pauses or self.rd_ps or self.b_ps or self.b_extra is not None)
+
+    def _start(self):
+        if self.slave_timed and self._slave_task is None:
+            self._slave_task = cocotb.start_soon(self._slave())
+        if self.src_pauses is not None and self._stream_task is None:
+            self._stream_task = cocotb.start_soon(self._stream())
+
+    def set_pauses(self, p_axi=0.0, p_src=0.0, burst=4):
+        """New pause probabilities (0: none) for the slave's channels and the stream source,
+        from the next falling edge; a channel left without pauses is released at once."""
+        rng = self.rng
+        self.pauses = {n: pause_gen(random.Random(rng.random()), p_axi, burst)
+                       for n in self.channels} if p_axi else {}
+        self.src_pauses = pause_gen(random.Random(rng.random()), p_src, burst) if p_src else None
+        if not p_axi:
+            for ch in self.channels.values():
+                ch.pause = False
+        if not p_src:
+            self.source.pause = False
+        self._start()
 
     async def _slave(self):
         d = self.dut
@@ -137,10 +158,20 @@ class BusTiming:
         fall = FallingEdge(d.clk)
         reads, writes, most, held = self.reads, self.writes, self.in_flight, self.held
         r_ch, b_ch = self.channels["r"], self.channels["b"]
-        pauses = [(self.channels[n], g) for n, g in self.pauses.items() if n not in ("r", "b")]
-        gen_r, gen_b = self.pauses.get("r"), self.pauses.get("b")
+        table = None
         while True:
             await fall
+            if table is not self.pauses:
+                # set_pauses() changed the generators (and released the channels it left
+                # without pauses, which a bench may then hold by hand): none is set from here
+                if not self.slave_timed:
+                    reads.clear()
+                    writes.clear()
+                    self._slave_task = None
+                    return
+                table = self.pauses
+                pauses = [(self.channels[n], g) for n, g in table.items() if n not in ("r", "b")]
+                gen_r, gen_b = table.get("r"), table.get("b")
             if str(rst.value) == "1":
                 reads.clear()
                 writes.clear()
@@ -172,11 +203,15 @@ class BusTiming:
                 await First(RisingEdge(arvalid), RisingEdge(awvalid), RisingEdge(wvalid))
 
     async def _stream(self):
-        src, gen = self.source, self.src_pauses
+        src = self.source
         tvalid = self.dut.s_axis_rx_tvalid
         fall = FallingEdge(self.dut.clk)
         while True:
             await fall
+            gen = self.src_pauses
+            if gen is None:                        # set_pauses() took the pauses away
+                self._stream_task = None
+                return
             if src.idle():
                 src.pause = False
                 await RisingEdge(tvalid)
@@ -210,7 +245,7 @@ class Harness:
 
         cocotb.start_soon(Clock(dut.clk, clk_ns, unit="ns", impl="gpi").start(start_high=False))
         self.axil = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil"), dut.clk, dut.rst)
-        self.source = AxiStreamSource(AxiStreamBus.from_prefix(dut, "s_axis_rx"), dut.clk, dut.rst)
+        self.source = MacSource(dut, "s_axis_rx", dut.clk, dut.rst)
         self.axi = AxiSlave(AxiBus.from_prefix(dut, "m_axi"), dut.clk, dut.rst, target=target)
         dut.rst.value = 1   # an edge the models see: they idle until reset is released
         self.params = params.from_env()
@@ -282,21 +317,13 @@ class Harness:
 
     # ------------------------------------------------------------------ traffic
     def backpressure(self, p_axi=0.0, p_src=0.0, burst=4):
-        """Random stalls on every AXI slave channel and idle cycles on the stream source."""
-        chans = [self.axi.write_if.aw_channel, self.axi.write_if.w_channel,
-                 self.axi.write_if.b_channel, self.axi.read_if.ar_channel,
-                 self.axi.read_if.r_channel]
-        for ch in chans:
-            if p_axi:
-                ch.set_pause_generator(pause_gen(random.Random(self.rng.random()), p_axi, burst))
-            else:
-                ch.clear_pause_generator()
-                ch.pause = False      # a killed generator leaves its last value
-        if p_src:
-            self.source.set_pause_generator(pause_gen(random.Random(self.rng.random()), p_src, burst))
+        """Random stalls on every AXI slave channel and idle cycles on the stream source (0:
+        none), drawn every clock while the bus or the source is busy (BusTiming: nothing runs
+        on clocks where both are idle); may be called again to change or end them."""
+        if self.timing is None:
+            self.timing = BusTiming(self, p_axi=p_axi, p_src=p_src, burst=burst)
         else:
-            self.source.clear_pause_generator()
-            self.source.pause = False
+            self.timing.set_pauses(p_axi, p_src, burst)
 
     def bus_timing(self, *, p_axi=0.0, p_src=0.0, rd_ns=0.0, b_ns=0.0, burst=4, b_extra=None):
         """Random pauses on the slave's channels and inside frames on the stream source, and
