@@ -19,6 +19,13 @@ Two kinds of cell run:
 
 The stack's per-packet cost is the `stack_rx` figure of costs.json, charged once per skb the
 driver hands to netif_receive_skb (with `stack=True`, the default).
+
+With `xdp` (a program name of pymodel.xdp.program: "drop", "tx", "pass") a reference cell runs
+the page_pool path on the top nic_dma with that program attached and the driver's TX queue
+(the TX MAC takes frames at once, like the RX side the device costs no time); its window
+counts the frames the program saw (`Window(prog=...)`), so XDP_DROP and XDP_TX, which hand
+nothing to the stack, are measured the same way as the skb paths. `cpu_bound_max` is the
+CPU-bound maximum of one cell, for an RX path or an XDP action alike.
 """
 from __future__ import annotations
 
@@ -217,16 +224,31 @@ class Window:
     the driver hands that frame to netif_receive_skb (after its costs were charged). `sent()`
     counts the frames the MAC has sent. `done` turns true when the window closes. A back end
     may pass `counters` (name -> running total) to have their per-packet growth over the
-    window reported too (`per_pkt`)."""
+    window reported too (`per_pkt`). With `prog` (an XdpProg) the window counts the frames
+    the program saw instead, looking as each verdict is returned (XDP_DROP and XDP_TX hand
+    nothing to netif_receive_skb)."""
 
     def __init__(self, *, stack, driver, meter, now_ns: Callable[[], float],
                  sent: Callable[[], int], warmup: int, measure: int,
-                 counters: Optional[Callable[[], Dict[str, float]]] = None) -> None:
+                 counters: Optional[Callable[[], Dict[str, float]]] = None,
+                 prog=None) -> None:
         self.driver, self.meter, self.now_ns, self.sent = driver, meter, now_ns, sent
         self.counters = counters
         self.warmup, self.measure = warmup, measure
         self.start: Optional[tuple] = None
         self.end: Optional[tuple] = None
+        if prog is not None:
+            self.count: Callable[[], int] = lambda: prog.runs
+            fn = prog.fn
+
+            def run(p, xdp):
+                verdict = fn(p, xdp)
+                self._look()
+                return verdict
+
+            prog.fn = run
+            return
+        self.count = lambda: driver.stats.rx_packets
         rx = stack.netif_receive_skb
 
         def netif_receive_skb(skb):
@@ -241,11 +263,11 @@ class Window:
 
     def _mark(self) -> tuple:
         m = self.meter
-        return (self.now_ns(), self.driver.stats.rx_packets, dict(m.by_op), dict(m.calls),
+        return (self.now_ns(), self.count(), dict(m.by_op), dict(m.calls),
                 self.sent(), dict(self.counters()) if self.counters else {})
 
     def _look(self) -> None:
-        n = self.driver.stats.rx_packets
+        n = self.count()
         if self.start is None and n >= self.warmup:
             self.start = self._mark()
         elif self.start is not None and self.end is None and n >= self.warmup + self.measure:
@@ -271,10 +293,10 @@ class Window:
 
 def _build_ref(*, path: str, profile: str, ring_size: int, hold: Optional[Tuple[str, float]],
                mem_pages: Optional[int], pool_size: Optional[int], stack: bool, seed: int,
-               trace: bool):
+               trace: bool, xdp: Optional[str] = None):
     hold_t = HoldTime(hold[0], hold[1], seed=seed + 7) if hold else None
     system = RefSystem(path=path, profile=profile, ring_size=ring_size, hold=hold_t,
-                       mem_pages=mem_pages, seed=seed)
+                       mem_pages=mem_pages, seed=seed, xdp=xdp)
     if stack:
         charge_stack(system.stack, system.hm.meter)
     tracer = _BufferTrace(system.env) if trace else None
@@ -288,11 +310,13 @@ def _run_ref(*, path: str, profile: str, frame_len: int, offered_pps: float, fra
              ring_size: int = 256, hold: Optional[Tuple[str, float]] = None,
              mem_pages: Optional[int] = None, pool_size: Optional[int] = None,
              stack: bool = True, seed: int = 1, trace: bool = False,
-             drain_ns: float = 5e7) -> dict:
+             drain_ns: float = 5e7, xdp: Optional[str] = None) -> dict:
     t_wall = time.perf_counter()
+    if xdp is not None and path != "page_pool":
+        raise ValueError("an XDP program runs on the page_pool path only")
     system, tracer = _build_ref(path=path, profile=profile, ring_size=ring_size, hold=hold,
                                 mem_pages=mem_pages, pool_size=pool_size, stack=stack,
-                                seed=seed, trace=trace)
+                                seed=seed, trace=trace, xdp=xdp)
     env, drv, meter = system.env, system.driver, system.hm.meter
     system.open()
     interval = 1e9 / offered_pps
@@ -313,7 +337,9 @@ def _run_ref(*, path: str, profile: str, frame_len: int, offered_pps: float, fra
         state["stop"] = True
 
     win = Window(stack=system.stack, driver=drv, meter=meter, now_ns=lambda: env.now_ns,
-                 sent=lambda: state["sent"], warmup=warmup, measure=measure) if saturate else None
+                 sent=lambda: state["sent"], warmup=warmup, measure=measure,
+                 counters=_xdp_counters(system) if xdp is not None else None,
+                 prog=system.prog) if saturate else None
     task = env.spawn(mac(), name="mac")
     window = None
     if saturate:
@@ -322,10 +348,7 @@ def _run_ref(*, path: str, profile: str, frame_len: int, offered_pps: float, fra
         state["stop"] = True
     env.run(until=lambda: task.done)
     t_last = env.now_ns
-    limit = env.now_ns + drain_ns
-    env.run(until_ns=limit, until=lambda: system.stack.stats.held == 0
-            and not drv.napi_scheduled and not drv.rx_pending())
-    env.run(until_ns=env.now_ns + 1e5)
+    system.drain(drain_ns)
     snap = system.snapshot()
     drops = snap["drops"]
     sent = state["sent"]
@@ -350,10 +373,47 @@ def _run_ref(*, path: str, profile: str, frame_len: int, offered_pps: float, fra
                                           "pages_state_release_cnt", "dma_maps")} if pp else {},
         "window": window,
     }
+    if xdp is not None:
+        system.mac_sent = sent
+        acc = system.accounting()
+        sink, st, tst = system.mac_sink, drv.stats, system.txq.stats
+        out["accounted"] = acc["balanced"] and acc["tx_seqs_match"]
+        out["mismatches"] += sink.mismatches + sink.duplicates + sink.out_of_order
+        out["xdp"] = {
+            "prog": xdp, "verdicts": dict(system.prog.verdicts), "transmitted": acc["transmitted"],
+            "tx_meant": acc["tx_meant"], "tx_seqs_match": acc["tx_seqs_match"],
+            "balanced": acc["balanced"],
+            "driver": {k: getattr(st, k) for k in ("rx_xdp_pass", "rx_xdp_drop", "rx_xdp_tx",
+                                                    "rx_xdp_tx_err", "rx_packets")},
+            "tx": {k: getattr(tst, k) for k in ("tx_xdp_tx", "tx_xdp_tx_err",
+                                                 "tx_xdp_returned_napi", "tx_xdp_returned_bulk",
+                                                 "tx_doorbell", "tx_completed")},
+            "mac_sink": {"received": sink.received, "mismatches": sink.mismatches,
+                         "duplicates": sink.duplicates, "out_of_order": sink.out_of_order},
+        }
+        out["page_pool"].update({k: pp[k] for k in ("recycle_stats.cache_full",
+                                                     "recycle_stats.released_refcnt",
+                                                     "inflight")})
     if tracer is not None:
         out["buffer_intervals"] = tracer.intervals()
     out["wall_s"] = time.perf_counter() - t_wall
     return out
+
+
+def _xdp_counters(system) -> Callable[[], Dict[str, float]]:
+    """Running totals a window of an XDP cell reports per packet: the verdicts' counters, the
+    XDP_TX frames back from TX completion (xdp_return_frame_rx_napi) and the pages page_pool
+    recycled directly into its cache."""
+    drv, txq = system.driver, system.txq
+
+    def counters() -> Dict[str, float]:
+        st, pool = drv.stats, drv.pool
+        return {"rx_xdp_drop": st.rx_xdp_drop, "rx_xdp_tx": st.rx_xdp_tx,
+                "rx_xdp_pass": st.rx_xdp_pass, "rx_packets": st.rx_packets,
+                "tx_xdp_returned_napi": txq.stats.tx_xdp_returned_napi,
+                "recycle_stats.cached": pool.stats.recycle_stats.cached if pool else 0,
+                "alloc_stats.fast": pool.stats.alloc_stats.fast if pool else 0}
+    return counters
 
 
 def _run_rtl(**cell) -> dict:
@@ -384,6 +444,28 @@ def saturation_load(size_fcs: int, link_gbps: float) -> float:
 BACKLOG_SLACK = 64 + 16        # a NAPI budget and an ITR packet threshold of frames
 
 
+def cpu_bound_max(backend: str, path: str, profile: str, size_fcs: int, *, link_gbps: float,
+                  warmup: int, measure: int, ring_size: int = 256, seed: int = 1,
+                  xdp: Optional[str] = None) -> Tuple[dict, float]:
+    """The CPU-bound maximum of one cell: a saturating run at saturation_load(), the load
+    raised fourfold (up to three times) until frames are lost for want of CPU with the CPU
+    busy over 90 % of the window. Returns the saturating run and the load it was run at.
+    With `xdp`, the program's own drops (driver_xdp_drop) are not counted as frames lost."""
+    base = dict(path=path, profile=profile, frame_len=size_fcs - FCS_LEN, ring_size=ring_size,
+                seed=seed)
+    if xdp is not None:
+        base["xdp"] = xdp
+    offered = saturation_load(size_fcs, link_gbps)
+    for _ in range(4):
+        sat = run_cell(backend, offered_pps=offered, saturate=True, warmup=warmup,
+                       measure=measure, **base)
+        lost = sat["dropped"] - sat["drops_by_cause"].get("driver_xdp_drop", 0)
+        if lost > 0 and sat["window"]["busy"] > 0.9:
+            break
+        offered *= 4
+    return sat, offered
+
+
 def recycle_cell(backend: str, path: str, profile: str, size_fcs: int, *, link_gbps: float,
                  trial_frames: int, warmup: int, measure: int, ring_size: int = 256,
                  rel_tol: float = 0.01, seed: int = 1) -> dict:
@@ -399,13 +481,9 @@ def recycle_cell(backend: str, path: str, profile: str, size_fcs: int, *, link_g
     line = line_rate_pps(size_fcs, link_gbps)
     base = dict(path=path, profile=profile, frame_len=frame_len, ring_size=ring_size, seed=seed)
     # CPU-bound: offered load far above what any profile takes; raise it if the CPU kept up
-    offered = saturation_load(size_fcs, link_gbps)
-    for _ in range(4):
-        sat = run_cell(backend, offered_pps=offered, saturate=True, warmup=warmup,
-                       measure=measure, **base)
-        if sat["dropped"] > 0 and sat["window"]["busy"] > 0.9:
-            break
-        offered *= 4
+    sat, offered = cpu_bound_max(backend, path, profile, size_fcs, link_gbps=link_gbps,
+                                 warmup=warmup, measure=measure, ring_size=ring_size,
+                                 seed=seed)
     cpu_max = sat["window"]["pps"]
     trials: List[dict] = []
 

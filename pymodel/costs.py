@@ -45,6 +45,38 @@ def load_profiles(path: str = _COSTS_FILE) -> Dict[str, CostProfile]:
 PROFILES = load_profiles()
 DEFAULT_PROFILE = "cortex-a53"
 
+# the operations the XDP paths charge on top of the page_pool RX path's (pymodel/xdp.py,
+# pymodel/tx.py), in the order a frame meets them
+XDP_OPS = ("xdp_prepare_buff", "bpf_prog_run_xdp", "xdp_convert_buff_to_frame",
+           "xdp_submit_frame", "txq_bufs_free", "xdp_return_frame")
+
+
+def citation(profile: str, op: str, path: str = _COSTS_FILE) -> dict:
+    """One figure of a profile as costs.json states it: ns (and ns per byte where the op has
+    one), the source key, the source's description and the entry's note."""
+    with open(path) as f:
+        data = json.load(f)
+    raw = data["profiles"]
+    name = profile
+    while op not in raw[name]["costs"]:
+        name = raw[name]["inherit"]         # KeyError: no profile up the chain has the op
+    entry = raw[name]["costs"][op]
+    out = {"op": op, "ns": entry["ns"], "source": entry["source"],
+           "source_text": data["sources"][entry["source"]], "note": entry.get("note")}
+    per_byte = PROFILES[profile].ns.get(op + "_per_byte")
+    if per_byte is not None:
+        out["ns_per_byte"] = per_byte
+    return out
+
+
+def reference_figures(profile: str = DEFAULT_PROFILE, path: str = _COSTS_FILE) -> Dict[str, dict]:
+    """The published packet rates costs.json records for a profile (name -> pps, source,
+    source text, note); the model does not use them, the bench compares with them."""
+    with open(path) as f:
+        data = json.load(f)
+    ref = data.get("reference", {}).get(profile, {})
+    return {k: {**v, "source_text": data["sources"][v["source"]]} for k, v in ref.items()}
+
 
 def get_profile(name: str = DEFAULT_PROFILE) -> CostProfile:
     """The profile called name (KeyError lists the known ones)."""

@@ -525,7 +525,8 @@ class TxQueue:
     def xdp_submit_frame(self, xdpf: XdpFrame, dma_map: bool) -> bool:
         """mvneta_xdp_submit_frame(): one descriptor per buffer of the frame. dma_map
         (ndo_xdp_xmit): dma_map_single DMA_TO_DEVICE; else (XDP_TX) the page_pool's mapping
-        and a sync for the device. False when the ring has no room (the caller frees it)."""
+        and a sync for the device. False when the ring has no room (the caller frees it).
+        Each descriptor written charges `xdp_submit_frame` (costs.json)."""
         hm = self.hm
         bufs = [(xdpf.page, xdpf.data, xdpf.len)] + list(xdpf.frags)
         if self.count + len(bufs) >= self.N - 1:
@@ -544,6 +545,7 @@ class TxQueue:
             plan.append((dma, size))
         kind = TYPE_XDP_NDO if dma_map else TYPE_XDP_TX
         for k, (dma, size) in enumerate(plan):
+            hm.meter.charge("xdp_submit_frame")          # the descriptor and its tx_buf
             self._post(dma, size, k == len(plan) - 1,
                        TxBuf(kind, dma, size, xdpf=xdpf if k == 0 else None))
         return True
@@ -619,7 +621,9 @@ class TxQueue:
     def _txq_bufs_free(self, num: int, napi: bool, completed: bool) -> None:
         """mvneta_txq_bufs_free(): unmap every buffer the driver mapped (not XDP_TX: that page
         stays mapped by its pool), consume the skbs (napi_consume_skb), return the xdp_frames;
-        then netdev_tx_completed_queue() with the skbs' bytes."""
+        then netdev_tx_completed_queue() with the skbs' bytes. Each XDP descriptor reclaimed
+        charges `txq_bufs_free` (costs.json; the skb descriptors of ndo_start_xmit charge
+        only their unmap and the skb's free)."""
         hm = self.hm
         bq = XdpFrameBulk()
         pkts = nbytes = 0
@@ -631,6 +635,8 @@ class TxQueue:
             self.count -= 1
             if buf is None:
                 continue
+            if buf.type != TYPE_SKB:
+                hm.meter.charge("txq_bufs_free")         # an XDP descriptor reclaimed
             if buf.type != TYPE_XDP_TX:
                 if buf.single:
                     hm.dma_unmap_single(buf.dma, buf.len, DMA_TO_DEVICE)

@@ -8,6 +8,11 @@ frames flushed by xdp_do_flush at the end of the NAPI poll) of Linux v6.18. A pr
 Python callable on an XdpBuff returning a verdict (the kernel's values 0..4); it may rewrite
 the frame in place. The driver side (running the program, XDP_TX, ndo_xdp_xmit) lives in
 driver.py and tx.py.
+
+CPU costs (pymodel/costs.json, charged to the host's CpuMeter): `xdp_prepare_buff` when an
+XdpBuff is set up over a page_pool page, `bpf_prog_run_xdp` each time an XdpProg runs,
+`xdp_convert_buff_to_frame` per conversion, `xdp_return_frame` per xdp_frame returned (napi,
+plain or bulk); page_pool's own put and its sync for the device are charged by page_pool.
 """
 from __future__ import annotations
 
@@ -33,6 +38,13 @@ SIZEOF_XDP_FRAME = 40              # struct xdp_frame on 64-bit: data, len, head
 EOVERFLOW = 75                     # include/uapi/asm-generic/errno.h
 
 
+def _meter(page: Page):
+    """The CPU meter of the host a page_pool page belongs to (None for a page outside a
+    pool, which no driver hands to a program)."""
+    pp = getattr(page, "pp", None)
+    return pp.hm.meter if pp is not None else None
+
+
 class XdpBuff(bytearray):
     """struct xdp_buff. The object itself is the frame [data, data_end) as the CPU read it, a
     bytearray the program may rewrite in place (the driver stores the bytes it changed back
@@ -52,6 +64,9 @@ class XdpBuff(bytearray):
         self.frame_sz = frame_sz
         self.frags: List[Tuple[Page, int, int]] = list(frags)
         self.original = bytes(frame)
+        meter = _meter(page)
+        if meter is not None:
+            meter.charge("xdp_prepare_buff")     # xdp_init_buff() + xdp_prepare_buff()
 
     @property
     def headroom(self) -> int:
@@ -83,6 +98,7 @@ class XdpFrame:
 def xdp_convert_buff_to_frame(xdp: XdpBuff, hm) -> Optional[XdpFrame]:
     """xdp_convert_buff_to_frame(): the frame takes the buffer's page; None when the headroom
     cannot hold struct xdp_frame (the driver then drops the frame)."""
+    hm.meter.charge("xdp_convert_buff_to_frame")
     if xdp.headroom < SIZEOF_XDP_FRAME:
         return None
     xdpf = XdpFrame(hm=hm, page=xdp.page, data=xdp.data, len=xdp.data_end - xdp.data,
@@ -101,6 +117,7 @@ def _xdp_frame_done(xdpf: XdpFrame, call: str) -> bool:
         return False
     xdpf.returned = True
     xdpf.hm.xdp_frame_live(xdpf, False)
+    xdpf.hm.meter.charge("xdp_return_frame")
     return True
 
 
@@ -204,7 +221,10 @@ class XdpProg:
         self.sent_seqs: List[int] = []
 
     def __call__(self, xdp: XdpBuff) -> int:
-        """bpf_prog_run_xdp()."""
+        """bpf_prog_run_xdp(), charged to the host of the buffer's page."""
+        meter = _meter(xdp.page)
+        if meter is not None:
+            meter.charge("bpf_prog_run_xdp")
         self.runs += 1
         verdict = self.fn(self, xdp)
         self.verdicts[ACTION_NAMES.get(verdict, verdict)] += 1

@@ -14,6 +14,10 @@ tb/cosim/bench_backend.py, a Verilator co-simulation). It writes, under --out:
                        the smallest zero-drop memory against Little's law, memory held for
                        PAGE_SIZE 4K / 16K / 64K with and without page_pool fragments
   bench_sizing_ring.png, bench_sizing_pool.png, bench_sizing_little.png, bench_sizing_memory.png
+  bench_xdp.json, bench_xdp.png
+                       XDP_DROP, XDP_TX and XDP_PASS beside the legacy and page_pool skb
+                       paths: the CPU-bound maximum at each size on cortex-a53 (reference
+                       nic_dma), the cited XDP costs, page_pool recycling through TX completion
   bench_crosscheck.json, bench_crosscheck.png
                        section 1's CPU-bound maximum at 3 sizes x 2 paths x 2 profiles (quick:
                        2 sizes x 2 paths x 1 profile) on both back ends, and their difference;
@@ -552,6 +556,151 @@ def _plot_sizing(res, cfg, out_dir):
     plt.close(fig)
 
 
+# ---------------------------------------------------------------------------- XDP beside the RX paths
+XDP_PROFILE = "cortex-a53"
+# what a kind of cell runs: the RX path and the XDP program (pymodel.xdp.program) attached
+XDP_KINDS = {"XDP_DROP": ("page_pool", "drop"), "XDP_TX": ("page_pool", "tx"),
+             "XDP_PASS": ("page_pool", "pass"), "legacy": ("legacy", None),
+             "page_pool": ("page_pool", None)}
+# published rates (costs.json "reference") each kind is set beside, at 64 B
+XDP_REFERENCE = {"XDP_DROP": "xdp_drop", "XDP_TX": "xdp_redirect_same_port",
+                 "page_pool": "iptables_raw_drop"}
+XDP_REFERENCE_LABEL = {"XDP_DROP": "XDP_DROP (xdp1)",
+                       "XDP_TX": "XDP_REDIRECT out the same port",
+                       "page_pool": "iptables raw drop"}
+
+
+def _xdp_task(args):
+    kind, size, cfg, seed = args
+    path, prog = XDP_KINDS[kind]
+    t = time.perf_counter()
+    sat, offered = B.cpu_bound_max("ref", path, XDP_PROFILE, size,
+                                   link_gbps=LINK_GBPS[XDP_PROFILE], warmup=cfg["warmup"],
+                                   measure=cfg["measure"], seed=seed, xdp=prog)
+    w = sat["window"]
+    row = {"kind": kind, "path": path, "xdp": prog, "size_fcs": size,
+           "frame_len": size - B.FCS_LEN,
+           "line_rate_pps": B.line_rate_pps(size, LINK_GBPS[XDP_PROFILE]),
+           "cpu_max_pps": w["pps"], "cpu_max_offered_pps": offered,
+           "cpu_ns_per_pkt": w["cpu_ns_per_pkt"], "cpu_ns_by_op": w["cpu_ns_by_op"],
+           "calls_per_pkt": w["calls_per_pkt"], "busy": w["busy"],
+           "window_frames": w["frames"], "per_pkt": w.get("per_pkt", {}),
+           "sent": sat["sent"], "dropped": sat["dropped"],
+           "drops_by_cause": sat["drops_by_cause"], "accounted": sat["accounted"],
+           "mismatches": sat["mismatches"], "breaches": sat["breaches"],
+           "page_pool": sat["page_pool"], "wall_s": time.perf_counter() - t}
+    if prog is not None:
+        row["xdp_run"] = sat["xdp"]
+    return row
+
+
+def section_xdp(args, cfg, cfg_name, out_dir) -> dict:
+    """XDP_DROP, XDP_TX and XDP_PASS beside the legacy and page_pool skb paths: the CPU-bound
+    maximum at each RFC 2544 size on the cortex-a53 profile (section 1's method,
+    pymodel.bench.cpu_bound_max), on the reference NIC behind nic_dma."""
+    from pymodel.costs import XDP_OPS, citation, reference_figures
+    t0 = time.perf_counter()
+    tasks = [(kind, size, cfg, args.seed) for size in cfg["sizes"] for kind in XDP_KINDS]
+    rows = _pmap(_xdp_task, tasks, args.jobs)
+    by = {(r["kind"], r["size_fcs"]): r for r in rows}
+    pps = {k: {str(s): by[(k, s)]["cpu_max_pps"] for s in cfg["sizes"]} for k in XDP_KINDS}
+    ops = sorted({op for r in rows for op in r["cpu_ns_by_op"]})
+    refs = reference_figures(XDP_PROFILE)
+    compare = {}
+    smallest = min(cfg["sizes"])
+    for kind, key in XDP_REFERENCE.items():
+        model, pub = pps[kind][str(smallest)], refs[key]["pps"]
+        compare[kind] = {"reference": key, "published_pps": pub, "model_pps": model,
+                         "size_fcs": smallest, "model_over_published": model / pub,
+                         "published_ns_per_pkt": 1e9 / pub,
+                         "model_ns_per_pkt": by[(kind, smallest)]["cpu_ns_per_pkt"],
+                         "ns_not_in_model": 1e9 / pub - by[(kind, smallest)]["cpu_ns_per_pkt"],
+                         "published_note": refs[key]["note"]}
+    tx = [r for r in rows if r["kind"] == "XDP_TX"]
+    result = {
+        "meta": _meta(args, cfg_name),
+        "inputs": {"profile": XDP_PROFILE, "backend": "ref (the reference nic_dma: RefNic and "
+                   "RefTx behind one register port; the TX MAC takes frames at once)",
+                   "sizes": list(cfg["sizes"]), "warmup": cfg["warmup"],
+                   "measure": cfg["measure"], "link_gbps": LINK_GBPS[XDP_PROFILE],
+                   "kinds": {k: {"path": p, "xdp_prog": x} for k, (p, x) in XDP_KINDS.items()},
+                   "programs": {"drop": "returns XDP_DROP", "tx": "swaps the Ethernet "
+                                "addresses, returns XDP_TX", "pass": "returns XDP_PASS"},
+                   "ring_size": 256, "tx_ring_size": 256, "seed": args.seed,
+                   "stack_rx_ns": COST_PROFILES[XDP_PROFILE].ns["stack_rx"],
+                   "cpu_bound_offered": "max(10 GbE line rate, 2 Mpps), x4 until the CPU is "
+                                        "the bound (frames lost, busy > 0.9)",
+                   "window": "counts the frames the XDP program saw (the skb paths: the skbs "
+                             "handed to netif_receive_skb)"},
+        "figures": {"bench_xdp.png": {"what": "CPU-bound maximum pps against frame size on "
+                                      "cortex-a53: XDP_DROP, XDP_TX, XDP_PASS, the legacy and "
+                                      "page_pool skb paths, the 1 GbE line rate, and the "
+                                      "published EspressoBIN rates at 64 B",
+                                      "inputs": ["pps", "reference"]}},
+        "pps": pps,
+        "cpu_ns_per_pkt": {k: {str(s): by[(k, s)]["cpu_ns_per_pkt"] for s in cfg["sizes"]}
+                           for k in XDP_KINDS},
+        "reference": compare,
+        "citations": {op: citation(XDP_PROFILE, op) for op in ops},
+        "xdp_ops": list(XDP_OPS),
+        "xdp_tx_recycling": {str(r["size_fcs"]): {
+            "xdp_tx": r["xdp_run"]["driver"]["rx_xdp_tx"],
+            "tx_xdp_returned_napi": r["xdp_run"]["tx"]["tx_xdp_returned_napi"],
+            "tx_xdp_returned_bulk": r["xdp_run"]["tx"]["tx_xdp_returned_bulk"],
+            "recycle_stats.cached": r["page_pool"]["recycle_stats.cached"],
+            "recycle_stats.ring": r["page_pool"]["recycle_stats.ring"],
+            "alloc_stats.fast": r["page_pool"]["alloc_stats.fast"],
+            "alloc_stats.slow": r["page_pool"]["alloc_stats.slow"],
+            "dma_maps": r["page_pool"]["dma_maps"],
+            "window_per_pkt": {k: r["per_pkt"][k] for k in ("rx_xdp_tx",
+                                                             "tx_xdp_returned_napi",
+                                                             "recycle_stats.cached")}}
+            for r in tx},
+        "rows": rows,
+        "checks": {"all_accounted": all(r["accounted"] for r in rows),
+                   "mismatches": sum(r["mismatches"] for r in rows),
+                   "breaches": sum(r["breaches"] for r in rows),
+                   "all_cpu_bound": all(r["busy"] > 0.9 for r in rows),
+                   "xdp_tx_pages_back_through_tx_completion": all(
+                       r["xdp_run"]["tx"]["tx_xdp_returned_napi"]
+                       == r["xdp_run"]["driver"]["rx_xdp_tx"] > 0 for r in tx)},
+    }
+    result["wall_s"] = time.perf_counter() - t0
+    _plot_xdp(result, cfg, out_dir)
+    (out_dir / "bench_xdp.json").write_text(json.dumps(result, indent=1, default=float))
+    return result
+
+
+def _plot_xdp(res, cfg, out_dir):
+    sizes = list(cfg["sizes"])
+    style = {"XDP_DROP": ("o-", "tab:red"), "XDP_TX": ("s-", "tab:blue"),
+             "XDP_PASS": ("^-", "tab:green"), "legacy": ("x--", "tab:orange"),
+             "page_pool": ("d--", "tab:purple")}
+    fig, ax = plt.subplots(figsize=(8.5, 5))
+    for kind, (fmt, color) in style.items():
+        label = kind if kind.startswith("XDP") else f"{kind} (skb path, with the stack)"
+        ax.plot(sizes, [res["pps"][kind][str(s)] / 1e3 for s in sizes], fmt, color=color,
+                label=label)
+    line = [B.line_rate_pps(s, LINK_GBPS[XDP_PROFILE]) / 1e3 for s in sizes]
+    ax.plot(sizes, line, "k:", lw=0.9, label=f"line rate {LINK_GBPS[XDP_PROFILE]:g} GbE")
+    for kind, c in res["reference"].items():
+        color = style[kind][1]
+        ax.scatter([c["size_fcs"]], [c["published_pps"] / 1e3], marker="*", s=110,
+                   color=color, edgecolor="k", lw=0.5, zorder=5,
+                   label=f"published, EspressoBIN (mvneta): {XDP_REFERENCE_LABEL[kind]}")
+    ax.set_yscale("log")
+    ax.set_ylim(60, 4000)
+    ax.set_xlabel("frame size, bytes (RFC 2544, FCS included)")
+    ax.set_ylabel("CPU-bound maximum, kpps")
+    ax.set_title(f"XDP beside the skb paths: {XDP_PROFILE} (reference NIC, cost model)",
+                 fontsize=10)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=7, loc="upper right", ncol=2)
+    fig.tight_layout()
+    fig.savefig(out_dir / "bench_xdp.png", dpi=110)
+    plt.close(fig)
+
+
 # ---------------------------------------------------------------------------- section 1 on the RTL
 XCHECK = {
     "full": {"sizes": (128, 512, 1518), "profiles": ("cortex-a53", "cortex-a53-smmu-strict"),
@@ -873,7 +1022,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=1, help="seed of payloads and hold times")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                     help="worker processes (default: the CPU count)")
-    ap.add_argument("--only", choices=("recycle", "sizing", "crosscheck", "linerate"),
+    ap.add_argument("--only", choices=("recycle", "sizing", "xdp", "crosscheck", "linerate"),
                     help="run one section only")
     ap.add_argument("--backend", default="ref", choices=sorted(B.BACKENDS),
                     help="where the cells of sections 1 and 2 run: the reference NIC (ref) "
@@ -908,6 +1057,18 @@ def main(argv=None) -> int:
                   f"smallest zero-drop memory {m['min_pages']} pages")
         if not s["checks"]["all_accounted"] or s["checks"]["mismatches"]:
             print("  FAIL: accounting or data check", s["checks"])
+            return 1
+    if args.only in (None, "xdp"):
+        xd = section_xdp(args, cfg, cfg_name, out_dir)
+        print(f"xdp: {len(xd['rows'])} cells in {xd['wall_s']:.0f} s -> "
+              f"{out_dir / 'bench_xdp.json'}")
+        for kind in XDP_KINDS:
+            row = "  ".join(f"{s}:{v / 1e3:.0f}" for s, v in xd["pps"][kind].items())
+            print(f"  kpps {kind:10s} {row}")
+        if not (xd["checks"]["all_accounted"] and not xd["checks"]["mismatches"]
+                and not xd["checks"]["breaches"]
+                and xd["checks"]["xdp_tx_pages_back_through_tx_completion"]):
+            print("  FAIL: accounting, data or recycling check", xd["checks"])
             return 1
     if args.only in (None, "crosscheck"):
         print("crosscheck: section 1's CPU-bound maximum, reference NIC against the RTL "
