@@ -2,7 +2,7 @@
 
 `Harness(dut, target, clk_ns=..., seed=...)` starts the clock, binds the models to the block's
 ports (cocotbext-axi's AXI-Lite master of the registers and AXI slave, which answers the DMA
-master port from `target`; the MAC's stream source tb.common.mac_source.MacSource), reads the
+master port from `target`; the MAC's stream source tb.common.mac.MacSource), reads the
 build's parameters from the environment (tb.common.params) and hooks the AXI protocol monitor
 to the slave; `reset()` starts the monitor (unless the harness is made with monitor=False).
 Every check reports through `error()`; `check()` raises the first one. From the first
@@ -34,7 +34,7 @@ from cocotbext.axi import (
 from pymodel import regs
 from tb.common import params
 from tb.common.axi_monitor import AxiMonitor
-from tb.common.mac_source import MacSource
+from tb.common.mac import MacSource
 
 
 class BenchError(AssertionError):

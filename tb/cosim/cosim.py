@@ -47,9 +47,7 @@ from cocotbext.axi import (
     AxiLiteMaster,
     AxiResp,
     AxiSlave,
-    AxiStreamBus,
     AxiStreamFrame,
-    AxiStreamSink,
 )
 
 from pymodel import regs
@@ -66,6 +64,7 @@ from tb.common.bus_memory import ReadBeats
 from tb.common.fault_plan import HALT_WAIT_NS, LATE_B_NS, FaultPlan
 from tb.common.faults import Responses
 from tb.common.harness import Harness
+from tb.common.mac import TxStreamSink
 from tb.cosim.options import NIC_DMA, Options
 from tb.cosim.sizes import PcapScoreboard, size_source
 
@@ -317,7 +316,7 @@ class CoSim(Harness):
         # enabling the queue starts the monitor's error rules afresh (a halt's recovery)
         self.bus = AxilRegBus(self.axil, on_enable=self.mon.rearm)
         driver_kw = {}
-        self.tx_sink: Optional[AxiStreamSink] = None
+        self.tx_sink: Optional[TxStreamSink] = None
         self.mac_sink: Optional[MacSink] = None
         self.txq = None
         self.stack_tx: Optional[StackTx] = None
@@ -325,11 +324,10 @@ class CoSim(Harness):
         if self.top == NIC_DMA:
             # nic_dma: the TX queue at 0x1000 on the same register port, the MAC sink on
             # m_axis_tx checking every frame sent, the XDP program or the stack as the sender
-            self.tx_sink = AxiStreamSink(AxiStreamBus.from_prefix(dut, "m_axis_tx"), dut.clk,
-                                         dut.rst)
             self.prog = xdp_program(opt.xdp) if opt.xdp else None
             swapped = self.prog is not None and self.prog.name.startswith("tx")
             self.mac_sink = MacSink(seed=opt.seed, swapped=swapped)
+            self.tx_sink = TxStreamSink(dut, "m_axis_tx", dut.clk, self.mac_sink.receive)
             self.txq = tx_queue(self.hm, self.bus, self.env, base=regs.TX_BASE,
                                 ring_size=opt.ring, skbs=self.host.skbs,
                                 bug=opt.bug if opt.bug in TX_BUGS else None)
@@ -369,12 +367,6 @@ class CoSim(Harness):
             self.failed.set()
 
     # ------------------------------------------------------------------ tasks
-    async def _tx_mac(self) -> None:
-        """The MAC on m_axis_tx: every frame the block sends goes to the MAC sink."""
-        while True:
-            frame = await self.tx_sink.recv()
-            self.mac_sink.receive(bytes(frame.tdata))
-
     async def _stack_sends(self) -> None:
         """TX=stack: the stack sends the frames through the qdisc and ndo_start_xmit, one
         wire time apart at RATE."""
@@ -514,8 +506,6 @@ class CoSim(Harness):
         wall0 = time.time()
         t0 = self.env.now_ns
         cocotb.start_soon(self.irq_pin.watch(self.irq_service.raised))
-        if self.tx_sink is not None:
-            cocotb.start_soon(self._tx_mac())
         drained = False
 
         async def body():

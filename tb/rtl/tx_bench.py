@@ -63,6 +63,25 @@ def marker(addr):
     return (addr * 7 + 0x3C) & 0xFF ^ 0x80
 
 
+def full_desc_reads(mon):
+    """DESC_FULL at DATA_W 256 and 512 (docs/DESIGN_TX.md): a descriptor read that starts on a
+    bus word and covers whole words of owned descriptors uses full-width beats. The monitor
+    checks such a burst as the same bytes in 16-byte beats (inside the ring, DESC_BURST,
+    4 KB), after checking it starts on a bus word; TxRing.desc_beat checks every beat's
+    descriptors are owned, whatever its width."""
+    check = mon._ar
+
+    def _ar(p, first, cyc):
+        addr, alen, size = int(p[0], 2), int(p[1], 2), int(p[2], 2)
+        if size == mon.size_w and mon.tb.classify_read(addr) == "desc":
+            if addr % mon.nbytes:
+                mon.error(f"descriptor AR at {addr:#x}: full-width beats from inside a bus word")
+            beats = (alen + 1) * (mon.nbytes >> 4)
+            p = (p[0], format(beats - 1, "b"), format(mon.size_d, "b"), p[3])
+        check(p, first, cyc)
+    mon._ar = _ar
+
+
 class TxTB:
     def __init__(self, dut, seed):
         self.dut = dut
@@ -106,9 +125,8 @@ class TxTB:
         tb.wr = AxiSlaveWrite(AxiWriteBus.from_prefix(dut, "m_axi"), dut.clk, dut.rst,
                               target=tb.mem)
         if rx_source:
-            from cocotbext.axi import AxiStreamBus, AxiStreamSource
-            tb.source = AxiStreamSource(AxiStreamBus.from_prefix(dut, "s_axis_rx"), dut.clk,
-                                        dut.rst)
+            from tb.common.mac import MacSource
+            tb.source = MacSource(dut, "s_axis_rx", dut.clk, dut.rst)
         for name, p in (("aw", p_aw), ("w", p_w), ("b", p_b)):
             if p:
                 getattr(tb.wr, f"{name}_channel").set_pause_generator(
@@ -121,6 +139,8 @@ class TxTB:
         tb.mon = TxMonitor(tb, max_burst=max(p["MAX_BURST"], 16), wb_burst=p["WB_BURST"],
                            desc_burst=p["DESC_BURST"], shared=tb.shared)
         tb.mon._aw_sink = tb.wr.aw_channel
+        if p.get("DESC_FULL") and tb.nbytes >= 32:
+            full_desc_reads(tb.mon)
         tb.mem.on_write.append(tb._on_write)
         tb.faults = []              # [kind, lo, hi, resp, count]: armed read faults
         tb.failed_wb = set()        # descriptors whose writeback burst the slave refused

@@ -1,5 +1,6 @@
-"""The MAC's AXI-Stream source on `s_axis_rx`: frames in, beats out, with cocotbext-axi's
-AxiStreamSource's timing and beat layout at a fraction of its cost per beat.
+"""The MAC's two AXI-Stream ends: `MacSource` on `s_axis_rx` (frames in, beats out, with
+cocotbext-axi's AxiStreamSource's timing and beat layout at a fraction of its cost per beat)
+and `TxStreamSink` on `m_axis_tx` (beats in, frames out, TREADY always high).
 
 AxiStreamSource assembles every beat byte by byte in Python (a loop over the byte lanes that
 reads five per-byte lists), which made it about a tenth of a co-simulation's time at DATA_W
@@ -142,3 +143,44 @@ class MacSource:
                     self._idle.set()
                     self._wake.clear()
                     await self._wake.wait()
+
+
+class TxStreamSink:
+    """The MAC on `m_axis_tx` in the co-simulation: TREADY always high; each frame's bytes
+    (the bytes TKEEP marks, in lane order, as cocotbext-axi's AxiStreamSink gives them) go to
+    `on_frame(bytes)` at its TLAST beat. It samples the stream at each rising edge while TVALID
+    is high and sleeps until TVALID rises otherwise (the TX bench's own sink, tb.rtl.tx_axi.TxSink,
+    also checks the stream's rules)."""
+
+    def __init__(self, dut, prefix: str, clock, on_frame):
+        self.tdata = getattr(dut, f"{prefix}_tdata")
+        self.tkeep = getattr(dut, f"{prefix}_tkeep")
+        self.tvalid = getattr(dut, f"{prefix}_tvalid")
+        self.tlast = getattr(dut, f"{prefix}_tlast")
+        getattr(dut, f"{prefix}_tready").value = 1
+        self.clock = clock
+        self.on_frame = on_frame
+        self.nbytes = len(self.tdata) // 8
+        self.frames = 0
+        cocotb.start_soon(self._run())
+
+    async def _run(self):
+        rise = RisingEdge(self.clock)
+        tdata, tkeep, tvalid, tlast = self.tdata, self.tkeep, self.tvalid, self.tlast
+        nb, full = self.nbytes, (1 << self.nbytes) - 1
+        buf = bytearray()
+        while True:
+            await rise
+            if str(tvalid.value) != "1":
+                await RisingEdge(tvalid)
+                continue
+            word = int(tdata.value).to_bytes(nb, "little")
+            keep = int(tkeep.value)
+            if keep == full:
+                buf += word
+            else:
+                buf += bytes(word[i] for i in range(nb) if keep >> i & 1)
+            if str(tlast.value) == "1":
+                self.frames += 1
+                frame, buf = bytes(buf), bytearray()
+                self.on_frame(frame)
