@@ -1013,6 +1013,237 @@ def opts_command(opts) -> str:
 
 
 # ---------------------------------------------------------------------------- main
+# ---------------------------------------------------------------------------- speed: the bench's own
+SPEED = {
+    # frames per (simulator, case): >= 10 s of wall per co-simulation on Verilator; the bare
+    # loop runs `bare` clocks on the same build right after its co-simulation
+    "full": {"sims": ("verilator", "icarus"),
+             "cases": (("1gbe_imix", 64, 8.0, 1.0), ("10gbe_imix", 64, 6.4, 10.0)),
+             "frames": {"verilator": {"1gbe_imix": 4000, "10gbe_imix": 12000},
+                        "icarus": {"1gbe_imix": 600, "10gbe_imix": 1500}},
+             "bare": {"verilator": 1_500_000, "icarus": 300_000},
+             "profile": {"verilator": ("1gbe_imix", 1500), "icarus": ("1gbe_imix", 300)}},
+    "quick": {"sims": ("verilator",),
+              "cases": (("1gbe_imix", 64, 8.0, 1.0), ("10gbe_imix", 64, 6.4, 10.0)),
+              "frames": {"verilator": {"1gbe_imix": 150, "10gbe_imix": 300}},
+              "bare": {"verilator": 100_000},
+              "profile": {"verilator": ("1gbe_imix", 100)}},
+}
+SPEED_TARGET = {"1gbe_imix": 1.0, "10gbe_imix": 0.6}     # the issue's, on Verilator
+SPEED_PROFILE_HZ = 250                                     # py-spy samples per second
+# frames whose file is one of these do the work of the frame that called them (the profile
+# charges a sample to the innermost frame outside them)
+_SPEED_THROUGH = ("cocotb/", "cocotb_bus/", "logging/", "json/", "importlib/", "<frozen",
+                  "_pytest/", "collections/", "asyncio/", "encodings/")
+_SPEED_STARTUP = ("load_entry", "discover_tests", "_find_and_load")
+
+
+def _speed_opts(args, sim, dw, clk, gbps, frames):
+    from tb.cosim.run import options as cosim_options
+    return cosim_options({"SIM": sim, "DRIVER": "page_pool", "DATA_W": str(dw),
+                          "CLK_NS": f"{clk:g}", "RATE": f"{gbps:g}", "SIZES": "imix",
+                          "FRAMES": str(frames), "MONITOR": "1", "SEED": str(args.seed)})
+
+
+def _speed_build(opts):
+    """The build the co-simulation of `opts` runs on (built or reused) and its stamp."""
+    from tb.common.build import build
+    from tb.cosim.options import Options
+    o = Options.from_text(opts)
+    bdir = build(o.sim, o.data_w, parameters=o.parameters() or None,
+                 name=o.build_name(None), top=o.top)
+    return bdir, (bdir / "stamp").read_text().strip(), o
+
+
+def _bare_loop(bdir, o, clocks, out: Path) -> dict:
+    """tb.cosim.bare_loop on build `bdir`: one coroutine awaiting every rising edge."""
+    from tb.common.build import run_test
+    if out.exists():
+        out.unlink()
+    run_test(o.sim, bdir, "tb.cosim.bare_loop", out.parent / (out.stem + "_run"),
+             extra_env={"BARE_CLOCKS": str(clocks), "CLK_NS": f"{o.clk_ns:g}",
+                        "BARE_RESULTS": str(out.resolve())}, top=o.top)
+    return json.loads(out.read_text())
+
+
+def _speed_category(frames) -> str:
+    """The profile category of one sample's Python stack (outermost first)."""
+    if not frames:
+        return "simulator (native)"
+    if any(f.split(" (", 1)[0].rsplit(".", 1)[-1] in _SPEED_STARTUP for f in frames):
+        return "start-up (imports)"
+    for f in reversed(frames):
+        func, _, where = f.partition(" (")
+        path = where.rsplit(":", 1)[0]
+        if "/" not in path or path.startswith(_SPEED_THROUGH):
+            continue
+        if path.startswith("axi/") or "cocotbext/axi/" in path:
+            return "cocotbext-axi " + func.split(".", 1)[0]
+        if path.startswith("pymodel/"):
+            name = path[len("pymodel/"):-3]
+            return "pymodel " + (name if name in ("driver", "page_pool", "dma") else "other")
+        if path.startswith("tb/common/"):
+            name = path[len("tb/common/"):-3]
+            return {"axi_monitor": "tb.common monitor", "harness": "tb.common harness",
+                    "mac": "tb.common mac"}.get(name, "tb.common other")
+        if path.startswith("tb/cosim/"):
+            return "tb.cosim glue"
+        return "other"
+    return "cocotb scheduler/triggers"
+
+
+def _speed_profile(args, sim, dw, clk, gbps, frames, run_dir: Path) -> dict:
+    """One co-simulation under `py-spy record --format raw --subprocesses`; the simulator
+    process's samples by category, in us per clock and per frame."""
+    import shutil
+    from collections import Counter
+    opts = _speed_opts(args, sim, dw, clk, gbps, frames)
+    raw, res_path = run_dir / f"speed_profile_{sim}.txt", run_dir / f"speed_profile_{sim}.json"
+    pyspy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    # a script and an options file: the process names py-spy writes hold no ';'
+    script, opts_path = run_dir / "speed_profile_run.py", run_dir / f"speed_profile_{sim}.opts"
+    script.write_text("import json\nimport sys\nfrom pathlib import Path\n\n"
+                      "from tb.cosim.run import run\n\n"
+                      "run(json.loads(Path(sys.argv[1]).read_text()), Path(sys.argv[2]))\n")
+    opts_path.write_text(json.dumps(dict(opts)))
+    cmd = [pyspy, "record", "--format", "raw", "--subprocesses", "--rate",
+           str(SPEED_PROFILE_HZ), "--output", str(raw), "--",
+           sys.executable, str(script), str(opts_path), str(res_path)]
+    subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True)
+    res = json.loads(res_path.read_text())
+    samples = Counter()
+    for line in raw.read_text().splitlines():
+        stack, _, n = line.rpartition(" ")
+        parts = stack.split(";")
+        if len(parts) < 2 or not parts[1].startswith("process "):
+            continue                              # the runner's process, not the simulator's
+        samples[_speed_category(parts[2:])] += int(n)
+    run_s = {k: v / SPEED_PROFILE_HZ for k, v in samples.items() if k != "start-up (imports)"}
+    cycles, nframes = res["cycles"], res["frames_sent"]
+    return {"sim": sim, "case": f"{gbps:g}gbe_imix", "frames": nframes, "cycles": cycles,
+            "wall_s": res["wall_s"], "rate_hz": SPEED_PROFILE_HZ, "samples": dict(samples),
+            "us_per_clock": {k: 1e6 * s / cycles for k, s in sorted(run_s.items(),
+                                                                     key=lambda kv: -kv[1])},
+            "us_per_frame": {k: 1e6 * s / nframes for k, s in sorted(run_s.items(),
+                                                                     key=lambda kv: -kv[1])},
+            "verdict": res["verdict"], "tool": "py-spy " + subprocess.run(
+                [pyspy, "--version"], capture_output=True, text=True).stdout.strip().split()[-1]}
+
+
+def section_speed(args, cfg_name, out_dir) -> dict:
+    """The co-simulation's own speed: clocks and frames per wall second (protocol monitor on,
+    page_pool driver), beside a bare per-clock loop on the same build run right after it, and
+    a py-spy profile of one co-simulation per simulator."""
+    from tb.cosim.run import run as cosim_run
+    sc = SPEED[cfg_name]
+    t0 = time.perf_counter()
+    run_dir = ROOT / "sim_build" / "bench"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    rows, profiles = [], []
+    for sim in sc["sims"]:
+        for case, dw, clk, gbps in sc["cases"]:
+            opts = _speed_opts(args, sim, dw, clk, gbps, sc["frames"][sim][case])
+            bdir, stamp, o = _speed_build(opts)
+            res = cosim_run(opts, run_dir / f"speed_{sim}_{case}.json")
+            stamp_after = (bdir / "stamp").read_text().strip()
+            bare = _bare_loop(bdir, o, sc["bare"][sim], run_dir / f"speed_{sim}_{case}_bare.json")
+            bare_stamp = (bdir / "stamp").read_text().strip()
+            cps = res["cycles"] / res["wall_s"]
+            row = {"sim": sim, "case": case, "data_w": dw, "clk_ns": clk, "link_gbps": gbps,
+                   "sizes": "imix", "driver": "page_pool", "monitor": True,
+                   "frames": res["frames_sent"], "cycles": res["cycles"],
+                   "wall_s": res["wall_s"], "cycles_per_s": cps,
+                   "frames_per_s": res["frames_sent"] / res["wall_s"],
+                   "bare": {"clocks": bare["clocks"], "wall_s": bare["wall_s"],
+                            "cycles_per_s": bare["cycles_per_s"]},
+                   "ratio": cps / bare["cycles_per_s"],
+                   "target": SPEED_TARGET[case] if sim == "verilator" else None,
+                   "build": {"dir": str(bdir.relative_to(ROOT)), "cosim_stamp": stamp,
+                             "cosim_stamp_after": stamp_after, "bare_stamp": bare_stamp},
+                   "verdict": res["verdict"], "command": opts_command(opts)}
+            row["meets_target"] = None if row["target"] is None else row["ratio"] >= row["target"]
+            rows.append(row)
+            print(f"  {sim:9s} {case:10s} {row['cycles']} clocks {row['frames']} frames in "
+                  f"{row['wall_s']:.1f} s: {cps:,.0f} clocks/s {row['frames_per_s']:,.0f} "
+                  f"frames/s; bare loop {bare['cycles_per_s']:,.0f} clocks/s; ratio "
+                  f"{row['ratio']:.3f}" + ("" if not res["verdict"] else
+                                           f"  FAIL: {res['verdict']}"), flush=True)
+        if sim in sc.get("profile", {}):
+            case, frames = sc["profile"][sim]
+            _, dw, clk, gbps = next(c for c in sc["cases"] if c[0] == case)
+            try:
+                p = _speed_profile(args, sim, dw, clk, gbps, frames, run_dir)
+            except (OSError, subprocess.CalledProcessError) as e:
+                p = {"sim": sim, "case": case, "error": f"py-spy could not profile: {e}"}
+            profiles.append(p)
+            if "us_per_clock" in p:
+                top = "  ".join(f"{k} {v:.2f}" for k, v in list(p["us_per_clock"].items())[:6])
+                print(f"  profile {sim} {case}: us per clock: {top}", flush=True)
+    result = {
+        "meta": _meta(args, cfg_name),
+        "inputs": {"sims": list(sc["sims"]),
+                   "cases": [{"case": c, "data_w": d, "clk_ns": k, "link_gbps": g,
+                              "sizes": "imix"} for c, d, k, g in sc["cases"]],
+                   "frames": sc["frames"], "bare_clocks": sc["bare"],
+                   "target_ratio_verilator": SPEED_TARGET,
+                   "ratio": "co-simulation clocks per wall second / bare loop clocks per wall "
+                            "second, same build, measured back to back",
+                   "cosim": "tb.cosim.run, DRIVER=page_pool, MONITOR=1, the options' other "
+                            "defaults; wall from the release of reset to the results",
+                   "bare_loop": "tb.cosim.bare_loop: the harness's GPI clock, one coroutine "
+                                "awaiting RisingEdge(clk) BARE_CLOCKS times",
+                   "profile": f"py-spy record --format raw --subprocesses --rate "
+                              f"{SPEED_PROFILE_HZ}; a sample counts for the innermost frame "
+                              f"outside cocotb, cocotb_bus and the standard library; no Python "
+                              f"frame: the simulator's own code; start-up (imports) left out "
+                              f"of the per-clock figures"},
+        "rows": rows,
+        "profiles": profiles,
+        "checks": {"verdicts_clean": all(not r["verdict"] for r in rows),
+                   "same_build": all(r["build"]["cosim_stamp"] == r["build"]["bare_stamp"]
+                                     == r["build"]["cosim_stamp_after"] for r in rows),
+                   "targets_met": all(r["meets_target"] for r in rows
+                                      if r["meets_target"] is not None)},
+    }
+    result["wall_s"] = time.perf_counter() - t0
+    (out_dir / "bench_speed.json").write_text(json.dumps(result, indent=1, default=float))
+    _speed_plot(result, out_dir)
+    return result
+
+
+def _speed_plot(result, out_dir) -> None:
+    rows, profs = result["rows"], [p for p in result["profiles"] if "us_per_clock" in p]
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    ax = axes[0]
+    labels = [f"{r['sim']}\n{r['case']}" for r in rows]
+    ax.bar(range(len(rows)), [r["ratio"] for r in rows], color="tab:blue")
+    for i, r in enumerate(rows):
+        if r["target"] is not None:
+            ax.plot([i - 0.4, i + 0.4], [r["target"]] * 2, color="tab:red")
+        ax.text(i, r["ratio"], f"{r['ratio']:.2f}\n{r['cycles_per_s'] / 1e3:.0f} k/s",
+                ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(range(len(rows)), labels, fontsize=8)
+    ax.set_ylabel("co-simulation clocks/s ÷ bare loop clocks/s")
+    ax.set_title("bench speed against the bare per-clock loop (red: target)")
+    ax = axes[1]
+    cats = []
+    for p in profs:
+        cats += [k for k in p["us_per_clock"] if k not in cats]
+    bottom = [0.0] * len(profs)
+    cmap = plt.get_cmap("tab20")
+    for j, k in enumerate(cats):
+        vals = [p["us_per_clock"].get(k, 0.0) for p in profs]
+        ax.bar(range(len(profs)), vals, bottom=bottom, label=k, color=cmap(j % 20))
+        bottom = [b + v for b, v in zip(bottom, vals)]
+    ax.set_xticks(range(len(profs)), [f"{p['sim']}\n{p['case']}" for p in profs], fontsize=8)
+    ax.set_ylabel("µs of wall per clock")
+    ax.set_title("where the time goes (py-spy)")
+    ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.tight_layout()
+    fig.savefig(out_dir / "bench_speed.png", dpi=100)
+    plt.close(fig)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -1092,6 +1323,16 @@ def main(argv=None) -> int:
         if not (lr["checks"]["verdicts_clean"] and lr["checks"]["all_accounted"]
                 and not lr["checks"]["mismatches"]):
             print("  FAIL: a line-rate co-simulation failed its checks", lr["checks"])
+            return 1
+    if args.only in (None, "speed"):
+        print("speed: the co-simulation's clocks and frames per wall second beside a bare "
+              "per-clock loop on the same build, and where the time goes", flush=True)
+        sp = section_speed(args, cfg_name, out_dir)
+        print(f"speed: {len(sp['rows'])} runs in {sp['wall_s']:.0f} s -> "
+              f"{out_dir / 'bench_speed.json'}; targets met: {sp['checks']['targets_met']} "
+              f"(measured, not a pass/fail of make bench)")
+        if not (sp["checks"]["verdicts_clean"] and sp["checks"]["same_build"]):
+            print("  FAIL: a co-simulation failed its checks, or the build changed", sp["checks"])
             return 1
     print(f"total {time.perf_counter() - t0:.0f} s")
     return 0
