@@ -692,18 +692,28 @@ class RxDriver:
                 st.rx_xdp_redirect += 1
                 self._count_redirect_drops()
                 return True
-            for i, buf in zip(idx, bufs):        # not converted: the pages are still ours
-                self.slots[i] = buf
-            st.rx_xdp_tx_err += 1
+            st.rx_xdp_tx_err += 1                # not converted: the pages are still ours
             st.rx_dropped += 1
-            self._drop(idx, bufs)
+            self._xdp_put_buff(bufs, xdp)
             return True
         if verdict != XDP_DROP:
             st.rx_xdp_aborted += 1               # trace_xdp_exception()
         st.rx_xdp_drop += 1
         st.rx_dropped += 1
-        self._drop(idx, bufs)
+        for i in idx:
+            self.slots[i] = None
+        self._xdp_put_buff(bufs, xdp)
         return True
+
+    def _xdp_put_buff(self, bufs, xdp: XdpBuff) -> None:
+        """mvneta_xdp_put_buff(): each frag page back with a full sync
+        (page_pool_put_full_page), the head page with page_pool_put_page() and a sync for the
+        device of only what the CPU may have touched: `sync` in mvneta_run_xdp(), data_end -
+        data_hard_start (the headroom and the frame; the program cannot resize it here)."""
+        for buf in bufs[1:]:
+            if buf is not None:
+                self.pool.recycle_direct(buf.page)
+        self.pool.put_page(bufs[0].page, xdp.data + len(xdp.original), allow_direct=True)
 
     def _xdp_store(self, xdp: XdpBuff) -> None:
         """The program's stores: the bytes it changed, written into the page by the CPU."""

@@ -18,6 +18,7 @@ from pymodel.xdp import (
     XDP_TX,
     XdpBuff,
     XdpFrameBulk,
+    XdpProg,
     program,
     xdp_convert_buff_to_frame,
     xdp_return_frame_bulk,
@@ -245,3 +246,26 @@ def test_close_reopen_and_ring_changes_under_xdp_keep_the_books():
     s.env.run(until_ns=s.env.now_ns + 5e9)              # the pools' deferred release
     assert s.hm.checker.breaches == [] and s.hm.alloc.nr_in_use == 0 and not s.hm.xdp_frames
     assert all(p.freed for p in s.driver.pools)
+
+
+@pytest.mark.parametrize("verdict", [XDP_DROP, XDP_ABORTED])
+def test_xdp_drop_syncs_for_the_device_only_what_the_cpu_touched(verdict):
+    """mvneta_run_xdp() (v6.18): a dropped frame's head page goes back with
+    page_pool_put_page(pool, page, sync, true), sync = data_end - data_hard_start: the sync for
+    the device covers the headroom and the frame, not the whole max_len a full put would."""
+    s = RefSystem(xdp=XdpProg("verdict", lambda prog, xdp: verdict), seed=SEED, tx_gbps=1.0,
+                  coherent=False)
+    s.open()
+    sizes = []
+    orig = s.hm.dma_sync_single_range_for_device
+
+    def watch(addr, offset, size, direction):
+        sizes.append(size)
+        orig(addr, offset, size, direction)
+    s.hm.dma_sync_single_range_for_device = watch
+    s.run_traffic(50, sizes=SizeMix([(1.0, 100, 100)], seed=SEED), gbps=1.0)
+    s.hm.dma_sync_single_range_for_device = orig
+    acc = s.accounting()
+    assert acc["balanced"] and acc["drops"]["driver_xdp_drop"] == 50
+    assert sizes == [s.driver.headroom + 100] * 50, sorted(set(sizes))
+    finish(s)
