@@ -6,11 +6,17 @@
  * nic_tx_desc_fetch: descriptor prefetch and the on-chip descriptor queue of nic_tx_dma.
  *
  * Reads owned descriptors [fetch point, TAIL) in read bursts (never past the ring's end,
- * never across 4 KB, only into free queue entries) with beats of at most 16 bytes, so every
- * beat carries one descriptor (or half of one at DATA_W 64) and no byte outside the owned
- * descriptors is read. The read requests go to the block's read arbiter; the R beats of
- * those bursts come back here. Each queue entry holds BUF_ADDR, LEN and CMD; entries are
- * freed in ring order once their writeback's B response has arrived.
+ * never across 4 KB, only into free queue entries, and only while fewer than DESC_AHEAD
+ * descriptors are fetched or being fetched and not yet taken by the read engine: the
+ * prefetch keeps ahead of the engine without filling R with descriptors). No byte outside the owned descriptors
+ * is read: a burst uses beats of at most 16 bytes, each carrying one descriptor (or half of
+ * one at DATA_W 64), unless (DESC_FULL, DATA_W 256 and 512) it starts on a bus word and
+ * covers whole bus words of owned descriptors: then it uses full-width beats, DATA_W / 128
+ * descriptors each, and all of them enter the queue in the beat's clock. A fetch point
+ * inside a bus word first reads up to the word's end in 16-byte beats. The read requests go
+ * to the block's read arbiter; the R beats of those bursts come back here, in request order.
+ * Each queue entry holds BUF_ADDR, LEN and CMD; entries are freed in ring order once their
+ * writeback's B response has arrived.
  *
  * A beat answered with anything but OKAY never enters the queue, nor does any beat after it
  * until the next enable; the error is reported in the clock that beat arrives.
@@ -30,7 +36,11 @@ module nic_tx_desc_fetch #
     // most descriptors per writeback burst (width of the EOP window)
     parameter WB_BURST = 8,
     // descriptors one W beat of a writeback carries, max(1, DATA_W/128)
-    parameter WBP = 1
+    parameter WBP = 1,
+    // 1: bursts covering whole bus words use full-width beats (DATA_W 256 and 512)
+    parameter DESC_FULL = 1,
+    // most descriptors fetched (or being fetched) ahead of the read engine
+    parameter DESC_AHEAD = 192
 )
 (
     input  wire                  clk,
@@ -46,6 +56,7 @@ module nic_tx_desc_fetch #
     input  wire [15:0]           ring_mask,
     input  wire [15:0]           cfg_tail,
     input  wire [QW:0]           q_free,        // oldest entry still in use
+    input  wire [QW:0]           q_taken,       // next entry the read engine takes
 
     /*
      * Read request to the arbiter, and the R beats of this stage's bursts
@@ -86,7 +97,7 @@ module nic_tx_desc_fetch #
     /*
      * Events
      */
-    output wire                  ev_desc_fetched,
+    output wire [3:0]            ev_desc_fetched, // descriptors that entered the queue now
     output wire                  err_desc_rd,
     output wire                  ev_axi_err
 );
@@ -96,10 +107,21 @@ localparam BEATS_PER_DESC = (BYTES == 8) ? 2 : 1;
 localparam [2:0] AR_SIZE = (BYTES == 8) ? 3'd3 : 3'd4;
 localparam integer DESC_BURST_I = DESC_BURST;
 localparam [16:0] DESC_BURST_N = DESC_BURST_I[16:0];
+localparam LB = $clog2(BYTES);
+// descriptors a full-width beat carries, and whether bursts may use full-width beats
+localparam DPB = (BYTES >= 32) ? BYTES / 16 : 1;
+localparam FULL = (DESC_FULL != 0) && (DPB > 1);
+localparam integer DPB_I = DPB;
+localparam [16:0] DPB_N = DPB_I[16:0];
+localparam [2:0] FULL_SIZE = LB[2:0];
 
 initial begin
     if ((1 << QW) != DESC_QUEUE) begin
         $error("Error: DESC_QUEUE must be 2**QW (instance %m)");
+        $finish;
+    end
+    if (DESC_AHEAD < 1) begin
+        $error("Error: DESC_AHEAD must be at least 1 (instance %m)");
         $finish;
     end
     if (DESC_BURST < 1 || DESC_BURST * BEATS_PER_DESC > 256 || DESC_QUEUE < 2 * DESC_BURST) begin
@@ -139,7 +161,13 @@ reg [4:0] ar_out_reg;   // descriptor bursts requested and not finished
 reg req_valid_reg;
 reg [ADDR_W-1:0] req_addr_reg;
 reg [7:0] req_len_reg;
-reg ev_fetched_reg;
+reg req_full_reg;       // the request uses full-width beats
+reg [3:0] ev_fetched_reg;
+
+// beat size of each burst granted and not finished, in request order (at most 16)
+reg full_mem [0:15];
+reg [4:0] full_wr_reg;
+reg [4:0] full_rd_reg;
 
 // next read burst
 wire [15:0] owned_unfetched = (cfg_tail - fetch_idx_reg) & ring_mask;
@@ -148,6 +176,11 @@ wire [63:0] fetch_addr64 = cfg_ring_base + {44'd0, fetch_idx_reg, 4'd0};
 wire [8:0] to_4k = 9'd256 - {1'b0, fetch_addr64[11:4]};
 wire [QW:0] q_used = q_alloc_reg - q_free;
 wire [QW+1:0] free_slots = DESC_QUEUE[QW+1:0] - {1'b0, q_used};
+wire [QW:0] q_ahead = q_alloc_reg - q_taken;
+// a DESC_AHEAD past DESC_QUEUE - DESC_BURST acts as that: the free entries are the bound
+localparam integer DESC_AHEAD_I = (DESC_AHEAD < DESC_QUEUE - DESC_BURST) ? DESC_AHEAD :
+                                  DESC_QUEUE - DESC_BURST;
+localparam [QW+1:0] DESC_AHEAD_N = DESC_AHEAD_I[QW+1:0];
 
 reg [16:0] n_want;
 always @* begin
@@ -157,8 +190,35 @@ always @* begin
     if (n_want > {8'd0, to_4k}) n_want = {8'd0, to_4k};
 end
 
-wire issue = fetch_en && !req_valid_reg && !ar_out_reg[4] && n_want != 17'd0 &&
-             {{(15-QW){1'b0}}, free_slots} >= n_want;
+// the burst: up to the next bus word in 16-byte beats from a fetch point inside one; from
+// a bus word, whole words in full-width beats (DESC_FULL), the rest in 16-byte beats
+wire [16:0] word_off;
+generate
+    if (FULL) begin : g_off
+        assign word_off = {{(17-(LB-4)){1'b0}}, fetch_addr64[LB-1:4]};
+    end else begin : g_nooff
+        assign word_off = 17'd0;
+    end
+endgenerate
+reg [16:0] n_issue;
+reg issue_full;
+always @* begin
+    n_issue = n_want;
+    issue_full = 1'b0;
+    if (FULL) begin
+        if (word_off != 17'd0) begin
+            if (n_issue > DPB_N - word_off) n_issue = DPB_N - word_off;
+        end else if (n_want >= DPB_N) begin
+            n_issue = n_want & ~(DPB_N - 17'd1);
+            issue_full = 1'b1;
+        end
+    end
+end
+wire [16:0] issue_beats = issue_full ? n_issue / DPB_N : n_issue * BEATS_PER_DESC;
+
+wire issue = fetch_en && !req_valid_reg && !ar_out_reg[4] && n_issue != 17'd0 &&
+             {{(15-QW){1'b0}}, free_slots} >= n_issue &&
+             {{(16-QW){1'b0}}, q_ahead} + n_issue <= {{(15-QW){1'b0}}, DESC_AHEAD_N};
 
 // the descriptor carried by the current R beat
 wire [127:0] r_desc;
@@ -174,6 +234,7 @@ generate
         wire unused_ok_addr = &{1'b0, r_addr64, 1'b0};
     end
 endgenerate
+wire r_full = FULL && full_mem[full_rd_reg[3:0]];     // the beat is a full-width one
 wire r_desc_done = r_valid && (BYTES != 8 || r_half_reg);
 wire r_beat_err = r_valid && r_resp != 2'b00;
 wire r_enter = r_desc_done && !r_beat_err && !r_failed_reg;
@@ -183,7 +244,7 @@ wire granted = req_valid_reg && ar_req_ready;
 assign ar_req_valid = req_valid_reg;
 assign ar_req_addr = req_addr_reg;
 assign ar_req_len = req_len_reg;
-assign ar_req_size = AR_SIZE;
+assign ar_req_size = req_full_reg ? FULL_SIZE : AR_SIZE;
 
 assign q_wr = q_wr_reg;
 assign ar_idle = ar_out_reg == 5'd0 && !req_valid_reg;
@@ -220,8 +281,9 @@ assign ev_desc_fetched = ev_fetched_reg;
 assign err_desc_rd = r_err_first;
 assign ev_axi_err = r_err_first;
 
+integer k;
 always @(posedge clk) begin
-    ev_fetched_reg <= 1'b0;
+    ev_fetched_reg <= 4'd0;
 
     if (granted) begin
         req_valid_reg <= 1'b0;
@@ -229,9 +291,17 @@ always @(posedge clk) begin
     if (issue) begin
         req_valid_reg <= 1'b1;
         req_addr_reg <= fetch_addr64[ADDR_W-1:0];
-        req_len_reg <= n_want[7:0] * BEATS_PER_DESC[7:0] - 8'd1;
-        fetch_idx_reg <= (fetch_idx_reg + n_want[15:0]) & ring_mask;
-        q_alloc_reg <= q_alloc_reg + n_want[QW:0];
+        req_len_reg <= issue_beats[7:0] - 8'd1;
+        req_full_reg <= issue_full;
+        fetch_idx_reg <= (fetch_idx_reg + n_issue[15:0]) & ring_mask;
+        q_alloc_reg <= q_alloc_reg + n_issue[QW:0];
+    end
+    if (granted) begin
+        full_mem[full_wr_reg[3:0]] <= req_full_reg;
+        full_wr_reg <= full_wr_reg + 5'd1;
+    end
+    if (r_valid && r_last) begin
+        full_rd_reg <= full_rd_reg + 5'd1;
     end
     if (granted && !(r_valid && r_last)) begin
         ar_out_reg <= ar_out_reg + 5'd1;
@@ -244,13 +314,23 @@ always @(posedge clk) begin
             r_half_reg <= !r_half_reg;
             r_lo_reg <= r_data[63:0];
         end
-        if (r_enter) begin
+        if (r_enter && !r_full) begin
             d_addr_mem[q_wr_reg[QW-1:0]] <= r_desc[ADDR_W-1:0];
             d_len_mem[q_wr_reg[QW-1:0]] <= r_desc[79:64];
             d_cmd_mem[q_wr_reg[QW-1:0]] <= r_desc[95:88];
             q_wr_reg <= q_wr_reg + 1'b1;
             r_idx_reg <= (r_idx_reg + 16'd1) & ring_mask;
-            ev_fetched_reg <= 1'b1;
+            ev_fetched_reg <= 4'd1;
+        end
+        if (r_enter && r_full) begin
+            for (k = 0; k < DPB; k = k + 1) begin
+                d_addr_mem[q_wr_reg[QW-1:0] + k[QW-1:0]] <= r_data[k*128 +: ADDR_W];
+                d_len_mem[q_wr_reg[QW-1:0] + k[QW-1:0]] <= r_data[k*128+64 +: 16];
+                d_cmd_mem[q_wr_reg[QW-1:0] + k[QW-1:0]] <= r_data[k*128+88 +: 8];
+            end
+            q_wr_reg <= q_wr_reg + DPB_N[QW:0];
+            r_idx_reg <= (r_idx_reg + DPB_N[15:0]) & ring_mask;
+            ev_fetched_reg <= DPB_N[3:0];
         end
         if (r_beat_err) begin
             r_failed_reg <= 1'b1;
@@ -289,12 +369,15 @@ always @(posedge clk) begin
         req_valid_reg <= 1'b0;
         req_addr_reg <= {ADDR_W{1'b0}};
         req_len_reg <= 8'd0;
-        ev_fetched_reg <= 1'b0;
+        req_full_reg <= 1'b0;
+        full_wr_reg <= 5'd0;
+        full_rd_reg <= 5'd0;
+        ev_fetched_reg <= 4'd0;
     end
 end
 
 // bytes 10 and 12-15 of a read descriptor are zero or ignored; CMD bits other than EOP too
-wire unused_ok = &{1'b0, r_desc, fetch_addr64, r_lo_reg, 1'b0};
+wire unused_ok = &{1'b0, r_desc, fetch_addr64, r_lo_reg, issue_beats, word_off, 1'b0};
 
 endmodule
 

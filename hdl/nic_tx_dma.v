@@ -25,18 +25,22 @@ module nic_tx_dma #
     parameter AXIL_ADDR_W = 12,
     // TX FIFO size in bytes (a power of two, >= 2 x 9216)
     parameter FIFO_BYTES = 32768,
-    // on-chip descriptor queue entries (power of two, 8 .. 256)
-    parameter DESC_QUEUE = 64,
+    // on-chip descriptor queue entries (power of two, 8 .. 1024)
+    parameter DESC_QUEUE = 512,
     // most descriptors per descriptor read burst
     parameter DESC_BURST = 16,
     // most beats per data read burst (1 .. 256)
     parameter MAX_BURST = 32,
     // read bursts in flight (power of two, >= 2)
-    parameter MAX_RD = 32,
+    parameter MAX_RD = 256,
     // most descriptors merged into one writeback burst
     parameter WB_BURST = 8,
     // writeback bursts in flight awaiting B (power of two, >= 2)
-    parameter MAX_WR = 16
+    parameter MAX_WR = 16,
+    // 1: descriptor reads of whole bus words use full-width beats (DATA_W 256 and 512)
+    parameter DESC_FULL = 1,
+    // most descriptors fetched ahead of the read engine (>= 1; past DESC_QUEUE - DESC_BURST, no limit)
+    parameter DESC_AHEAD = 192
 )
 (
     input  wire                   clk,
@@ -136,8 +140,8 @@ initial begin
         $error("Error: ADDR_W must be 32 .. 64 (instance %m)");
         $finish;
     end
-    if ((1 << QW) != DESC_QUEUE || DESC_QUEUE < 8 || DESC_QUEUE > 256) begin
-        $error("Error: DESC_QUEUE must be a power of two, 8 .. 256 (instance %m)");
+    if ((1 << QW) != DESC_QUEUE || DESC_QUEUE < 8 || DESC_QUEUE > 1024) begin
+        $error("Error: DESC_QUEUE must be a power of two, 8 .. 1024 (instance %m)");
         $finish;
     end
     if ((1 << FW) * BYTES != FIFO_BYTES || FIFO_BYTES < 2 * 9216) begin
@@ -159,7 +163,7 @@ wire [3:0]  err_code;
 wire [15:0] ring_mask;
 
 // descriptor queue
-wire [QW:0] q_wr, q_done, q_free;
+wire [QW:0] q_wr, q_done, q_free, q_taken;
 wire [QW-1:0] ra_idx;
 wire [ADDR_W-1:0] ra_addr;
 wire [15:0] ra_len;
@@ -199,7 +203,8 @@ wire wb_idle, wb_pending;
 wire [7:0] frames_done;
 wire eng_idle;
 wire err_desc_rd, err_data_rd, err_wb, err_bad_desc;
-wire ev_desc_fetched, ev_axi_err_f, ev_axi_err_e, ev_axi_err_b, ev_txdw;
+wire [3:0] ev_desc_fetched;
+wire ev_axi_err_f, ev_axi_err_e, ev_axi_err_b, ev_txdw;
 
 assign m_axi_awlock = 1'b0;
 assign m_axi_awcache = 4'b0011;
@@ -244,12 +249,14 @@ nic_tx_ctrl ctrl_inst (
 
 nic_tx_desc_fetch #(
     .DATA_W(DATA_W), .ADDR_W(ADDR_W), .DESC_QUEUE(DESC_QUEUE), .QW(QW),
-    .DESC_BURST(DESC_BURST), .WB_BURST(WB_BURST), .WBP(WBP)
+    .DESC_BURST(DESC_BURST), .WB_BURST(WB_BURST), .WBP(WBP), .DESC_FULL(DESC_FULL),
+    .DESC_AHEAD(DESC_AHEAD)
 ) fetch_inst (
     .clk(clk), .rst(rst),
     .fetch_en(!halt && (run || (drain && !eng_idle))), .halt(halt),
     .enable_pulse(enable_pulse),
     .cfg_ring_base(cfg_ring_base), .ring_mask(ring_mask), .cfg_tail(cfg_tail), .q_free(q_free),
+    .q_taken(q_taken),
     .ar_req_valid(f_req_valid), .ar_req_addr(f_req_addr), .ar_req_len(f_req_len),
     .ar_req_size(f_req_size), .ar_req_ready(f_req_ready),
     .r_valid(f_r_valid), .r_data(r_data), .r_resp(r_resp), .r_last(r_last),
@@ -285,7 +292,7 @@ nic_tx_frame_rd #(
     .enable_pulse(enable_pulse), .take_en(run), .drain(drain), .halt(halt),
     .fetch_done(fetch_done),
     .q_wr(q_wr), .ra_idx(ra_idx), .ra_addr(ra_addr), .ra_len(ra_len), .ra_eop(ra_eop),
-    .q_done(q_done),
+    .q_done(q_done), .q_taken(q_taken),
     .req_valid(e_req_valid), .req_addr(e_req_addr), .req_len(e_req_len), .req_tag(e_req_tag),
     .req_ready(e_req_ready), .r_valid(e_r_valid), .r_tag(e_r_tag), .r_data(r_data),
     .r_resp(r_resp), .r_last(r_last), .r_ready(e_r_ready),

@@ -61,6 +61,7 @@ module nic_tx_frame_rd #
     input  wire [15:0]           ra_len,
     input  wire                  ra_eop,
     output wire [QW:0]           q_done,        // one past the last descriptor of a committed frame
+    output wire [QW:0]           q_taken,       // next descriptor to take
 
     /*
      * Read requests and returning beats
@@ -244,6 +245,7 @@ end
 
 assign ra_idx = q_rd_reg[QW-1:0];
 assign q_done = q_done_reg;
+assign q_taken = q_rd_reg;
 assign req_valid = req_valid_reg;
 assign req_addr = req_addr_reg;
 assign req_len = req_len_reg;

@@ -70,7 +70,7 @@ module nic_tx_regs #
      */
     input  wire                   ev_frame,         // a frame's last beat left for the MAC
     input  wire [15:0]            ev_frame_bytes,   // its length
-    input  wire                   ev_desc_fetched,
+    input  wire [3:0]             ev_desc_fetched,  // descriptors that entered the queue
     input  wire [1:0]             ev_axi_err,       // one bit per error source (R, B)
     input  wire                   ev_txdw,
     input  wire                   ev_err,
@@ -260,7 +260,7 @@ always @(posedge clk) begin
     // statistics
     stat_frames_reg       <= stat_frames_reg + {31'd0, ev_frame};
     stat_bytes_reg        <= stat_bytes_reg + (ev_frame ? {48'd0, ev_frame_bytes} : 64'd0);
-    stat_desc_fetched_reg <= stat_desc_fetched_reg + {31'd0, ev_desc_fetched};
+    stat_desc_fetched_reg <= stat_desc_fetched_reg + {28'd0, ev_desc_fetched};
     stat_axi_err_reg      <= stat_axi_err_reg + {31'd0, ev_axi_err[1]} + {31'd0, ev_axi_err[0]};
 
     if (rst) begin

@@ -133,9 +133,10 @@ reg [6:0] b_eops_mem [0:MAX_WR-1];
 reg [BW:0] b_wr_reg;
 reg [BW:0] b_rd_reg;
 wire [BW:0] b_level = b_wr_reg - b_rd_reg;
+// a beat number and a burst's descriptor count widened past QW (queue arithmetic at any QW)
+wire [QW+7:0] w_beat_ext;
 
 reg [7:0] frames_done_reg;
-reg err_wb_reg;
 reg ev_axi_err_reg;
 
 // the next burst
@@ -187,13 +188,13 @@ genvar g;
 generate
     if (BYTES == 8) begin : g_w64
         // two beats a descriptor
-        wire [QW-1:0] m = w_q_reg + w_beat_reg[QW:1];
+        wire [QW-1:0] m = w_q_reg + w_beat_ext[QW:1];
         assign rw_idx = m;
         assign w_data = w_beat_reg[0] ? rw_desc[127:64] : rw_desc[63:0];
         assign w_strb = {BYTES{1'b1}};
     end else if (BYTES == 16) begin : g_w128
         // one beat a descriptor
-        assign rw_idx = w_q_reg + w_beat_reg[QW-1:0];
+        assign rw_idx = w_q_reg + w_beat_ext[QW-1:0];
         assign w_data = rw_desc;
         assign w_strb = {BYTES{1'b1}};
     end else begin : g_wide
@@ -227,16 +228,19 @@ assign q_free = q_free_reg;
 assign idle = !awvalid_reg && !w_active_reg && b_level == {(BW+1){1'b0}};
 assign pending = avail != {(QW+1){1'b0}};
 assign frames_done = frames_done_reg;
-assign err_wb = err_wb_reg;
+// the first B error halts the queue from the clock of its handshake on, as an R error does:
+// no AR or AW is granted in the clock after it
+assign err_wb = m_axi_bvalid && m_axi_bresp != RESP_OKAY && !b_failed_reg;
 assign ev_axi_err = ev_axi_err_reg;
 
 wire [6:0] b_k = b_k_mem[b_rd_reg[BW-1:0]];
 wire [6:0] b_eops = b_eops_mem[b_rd_reg[BW-1:0]];
+wire [QW+7:0] b_k_ext = {{(QW+1){1'b0}}, b_k};
+assign w_beat_ext = {{QW{1'b0}}, w_beat_reg};
 wire b_beat = m_axi_bvalid;
 
 always @(posedge clk) begin
     frames_done_reg <= 8'd0;
-    err_wb_reg <= 1'b0;
     ev_axi_err_reg <= 1'b0;
 
     if (awvalid_reg && m_axi_awready) begin
@@ -268,13 +272,10 @@ always @(posedge clk) begin
         b_rd_reg <= b_rd_reg + 1'b1;
         if (m_axi_bresp != RESP_OKAY) begin
             ev_axi_err_reg <= 1'b1;
-            if (!b_failed_reg) begin
-                err_wb_reg <= 1'b1;
-            end
             b_failed_reg <= 1'b1;
         end else if (!b_failed_reg) begin
             head_reg <= (head_reg + {9'd0, b_k}) & ring_mask;
-            q_free_reg <= q_free_reg + b_k[QW:0];
+            q_free_reg <= q_free_reg + b_k_ext[QW:0];
             frames_done_reg <= {1'b0, b_eops};
         end
     end
@@ -304,13 +305,13 @@ always @(posedge clk) begin
         b_wr_reg <= {(BW+1){1'b0}};
         b_rd_reg <= {(BW+1){1'b0}};
         frames_done_reg <= 8'd0;
-        err_wb_reg <= 1'b0;
         ev_axi_err_reg <= 1'b0;
     end
 end
 
 // writes use ID 0 and B comes back in order
-wire unused_ok = &{1'b0, m_axi_bid, aw_addr64, desc_addr, w_slot0_reg, w_k_reg, span, beats[16:8], k_next[16:13], 1'b0};
+wire unused_ok = &{1'b0, m_axi_bid, aw_addr64, desc_addr, w_slot0_reg, w_k_reg, span, beats[16:8], k_next[16:13],
+                   w_beat_ext, b_k_ext, 1'b0};
 
 endmodule
 

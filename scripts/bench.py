@@ -27,6 +27,12 @@ tb/cosim/bench_backend.py, a Verilator co-simulation). It writes, under --out:
                        without random backpressure: drops, STAT_NODESC_WAIT, W beats (data and
                        merged writebacks) against the clocks W is ready, and
                        the write bursts in flight (measured; make bench does not fail on them)
+  bench_txrate.json, bench_txrate.png
+                       nic_tx_dma alone at the line rate of 10 GbE (DATA_W 64) and 100 GbE
+                       (DATA_W 512), every RFC 2544 size (quick: 10 GbE, 64 and 1518 B),
+                       behind the same latency: underrun clocks of a MAC at the link's rate and
+                       the rate achieved; the command fails (exit 1) on an underrun, below
+                       99.9 % of line rate, or on a scoreboard error
 
 docs/PERFORMANCE.md explains each figure.
 """
@@ -1012,6 +1018,177 @@ def opts_command(opts) -> str:
     return Options.from_text(opts, check_rtl=False).command()
 
 
+# ---------------------------------------------------------------------------- txrate: TX at line rate
+TXRATE = {
+    # Frames per (link, size): FIFO_MULT times the frames the TX FIFO can hold (txrate_frames).
+    # A block that sustains only (1 - s) of line rate drains whatever stock the FIFO holds by
+    # s frames per frame sent, and the FIFO holds at most F frames, so over N frames any
+    # shortfall above F / N runs the MAC dry and shows as underruns: N = 20 F exposes every
+    # shortfall above 5 % however full the FIFO got, and the run's highest FIFO level P (at
+    # most F) exposes every one above P / N (`shortfall_exposed_above` in each row).
+    "full": {"links": (10.0, 100.0), "sizes": B.RFC2544_SIZES, "fifo_mult": 20,
+             "min_frames": 200},
+    "quick": {"links": (10.0,), "sizes": (64, 1518), "fifo_mult": 10, "min_frames": 200},
+}
+TXRATE_MIN = 0.999          # achieved / line rate, first to last frame, every row must reach
+
+
+def tx_defaults() -> dict:
+    """nic_tx_dma's build parameters at their defaults (its header)."""
+    from pymodel import params
+    return params.defaults(ROOT / "hdl" / "nic_tx_dma.v")
+
+
+def txrate_fifo_frames(size: int, data_w: int, fifo_bytes: int) -> int:
+    """Frames of size_fcs `size` the TX FIFO holds: each takes whole FIFO words (one a bus
+    beat) of its size - 4 bytes."""
+    nbytes = data_w // 8
+    return fifo_bytes // (-(-(size - B.FCS_LEN) // nbytes) * nbytes)
+
+
+def txrate_frames(size: int, data_w: int, lc: dict, fifo_bytes: int) -> int:
+    return max(lc["min_frames"], lc["fifo_mult"] * txrate_fifo_frames(size, data_w, fifo_bytes))
+
+
+def _txrate_needed(size: int, data_w: int, clk_ns: float, gbps: float, p: dict) -> float:
+    """Read bursts in flight line rate needs (Little's law): each is out from its AR to its last
+    R beat, the read latency plus its beats; a frame takes its data bursts (MAX_BURST beats
+    each, buffer at offset 0) and 1/DESC_BURST of a descriptor burst."""
+    nbytes = data_w // 8
+    beats = -(-(size - B.FCS_LEN) // nbytes)
+    bursts = -(-beats // p["MAX_BURST"])
+    per_clock = gbps * clk_ns / ((size + B.WIRE_EXTRA) * 8)       # frames a clock
+    return per_clock * (bursts * LAT_RD_CLOCKS + beats + LAT_RD_CLOCKS / p["DESC_BURST"])
+
+
+def section_txrate(args, cfg_name, out_dir) -> dict:
+    """nic_tx_dma alone at the line rate of 10 GbE (DATA_W 64, 156.25 MHz) and 100 GbE (DATA_W
+    512, 250 MHz), every RFC 2544 size, behind 200-clock reads and 100-clock write responses:
+    a MAC that takes beats at the link's rate, a driver that never limits (all frames posted
+    before the enable), underrun clocks and the rate achieved (tests/rtl/cocotb_tx_linerate.py
+    describes the bench; tb/rtl/tx_linerate.py runs one case)."""
+    from tb.rtl.tx_linerate import LINKS, run_case
+    lc = TXRATE[cfg_name]
+    p = tx_defaults()
+    t0 = time.perf_counter()
+    rows = []
+    for gbps in lc["links"]:
+        dw, clk = LINKS[gbps]
+        for size in lc["sizes"]:
+            frames = txrate_frames(size, dw, lc, p["FIFO_BYTES"])
+            r = run_case(gbps, dw, clk, size, frames, lat_rd=LAT_RD_CLOCKS, lat_b=LAT_B_CLOCKS,
+                         sim=args.rtl_sim, seed=args.seed)
+            fifo_frames = txrate_fifo_frames(size, dw, p["FIFO_BYTES"])
+            nbytes = dw // 8
+            peak = r.get("fifo_bytes_max", 0) // (-(-(size - B.FCS_LEN) // nbytes) * nbytes)
+            row = {k: r.get(k) for k in (
+                "link_gbps", "data_w", "clk_ns", "size_fcs", "frame_len", "frames",
+                "frames_sent", "clocks_first_to_last", "run_clocks", "underrun_clocks",
+                "underrun_runs", "first_underrun_frame", "achieved_mpps", "achieved_gbps",
+                "line_rate_mpps", "of_line_rate", "line_rate_clocks_per_frame",
+                "first_frame_clocks",
+                "mac_stall_clocks", "early_beats", "reads_in_flight_max", "read_bursts",
+                "read_bursts_by_kind", "writes_in_flight_max", "write_bursts",
+                "fifo_bytes_max", "desc_queue_max", "stat_frames", "stat_desc_fetched",
+                "wall_s", "build_s",
+                "clocks_per_s", "error")}
+            row.update({
+                "mhz": 1e3 / clk, "ring": r.get("ring"),
+                "reads_in_flight_needed": _txrate_needed(size, dw, clk, gbps, p),
+                "fifo_frames": fifo_frames, "fifo_frames_max": peak,
+                "shortfall_exposed_above": max(peak, 1) / frames,
+            })
+            rows.append(row)
+            u = row["underrun_clocks"]
+            print(f"  {gbps:5g} GbE  DATA_W {dw:3d} {1e3 / clk:7.2f} MHz {size:5d} B  "
+                  f"{row['frames_sent']}/{frames} frames  underrun clocks {u}  "
+                  f"{row['achieved_mpps'] or 0:.3f} of {row['line_rate_mpps']:.3f} Mpps "
+                  f"({100 * (row['of_line_rate'] or 0):.2f} %)  reads in flight "
+                  f"{row['reads_in_flight_max']} (line rate needs "
+                  f"{row['reads_in_flight_needed']:.0f})  FIFO peak {row['fifo_frames_max']} "
+                  f"of {fifo_frames} frames  ({row['run_clocks']} clocks, {row['wall_s']:.0f} s)"
+                  + (f"  FAIL: {row['error']}" if row["error"] else ""), flush=True)
+    result = {
+        "meta": _meta(args, cfg_name),
+        "inputs": {
+            "links": [{"link_gbps": g, "data_w": LINKS[g][0], "clk_ns": LINKS[g][1]}
+                      for g in lc["links"]],
+            "sizes": list(lc["sizes"]),
+            "frames": {f"{g:g}G_{s}": txrate_frames(s, LINKS[g][0], lc, p["FIFO_BYTES"])
+                       for g in lc["links"] for s in lc["sizes"]},
+            "fifo_mult": lc["fifo_mult"], "min_frames": lc["min_frames"],
+            "mem_latency_clocks": [LAT_RD_CLOCKS, LAT_B_CLOCKS],
+            "frame": "one buffer of size_fcs - 4 bytes (the MAC appends the FCS) at offset 0 "
+                     "(aligned to every DATA_W); on the wire size_fcs + 20 bytes",
+            "mac": "takes beats at the link's rate: a token bucket of link_bps x clk_ns / 8e9 "
+                   "wire bytes a clock holding one clock's worth; a beat costs its bytes, a "
+                   "frame's last beat also the 24 bytes of FCS, preamble and gap",
+            "underrun": "a clock the MAC could take a beat, frames posted are unsent, the "
+                        "first frame has begun and TVALID is low",
+            "driver": "a ring with more descriptors than frames, every frame posted before "
+                      "the enable, one doorbell",
+            "memory": "reads answered 200 clocks after the AR handshake, one beat a clock, no "
+                      "pauses; each B 100 clocks after its AW handshake",
+            "rtl": {"sim": args.rtl_sim, "top": "nic_tx_dma", "parameters": p},
+            "min_of_line_rate": TXRATE_MIN},
+        "figures": {"bench_txrate.png": "achieved / line rate (first to last frame) against "
+                                        "frame size, one line per link; rows[].of_line_rate"},
+        "rows": rows,
+        "checks": {
+            "runs_clean": all(not r["error"] for r in rows),
+            "all_sent": all(r["frames_sent"] == r["frames"] for r in rows),
+            "zero_underruns": all(r["underrun_clocks"] == 0 for r in rows),
+            "line_rate_everywhere": all((r["of_line_rate"] or 0) >= TXRATE_MIN for r in rows)},
+    }
+    result["wall_s"] = time.perf_counter() - t0
+    (out_dir / "bench_txrate.json").write_text(json.dumps(result, indent=1, default=float))
+    _plot_txrate(result, out_dir)
+    return result
+
+
+def _plot_txrate(res, out_dir):
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(10, 4.2))
+    sizes = res["inputs"]["sizes"]
+    for link, mark in zip(res["inputs"]["links"], ("o", "s")):
+        rs = [r for r in res["rows"] if r["link_gbps"] == link["link_gbps"]]
+        if not rs:
+            continue
+        lab = f"{link['link_gbps']:g} GbE, DATA_W {link['data_w']}, {1e3 / link['clk_ns']:g} MHz"
+        x = [r["size_fcs"] for r in rs]
+        pct = [100 * (r["of_line_rate"] or 0) for r in rs]
+        line = ax.plot(x, pct, marker=mark, label=lab)[0]
+        for r, y in zip(rs, pct):
+            if r["underrun_clocks"]:
+                ax.annotate(f"{r['underrun_clocks']} underrun clocks", (r["size_fcs"], y),
+                            fontsize=7)
+        ax2.plot(x, [r["line_rate_mpps"] for r in rs], color=line.get_color(), lw=0.8,
+                 label=f"line rate, {link['link_gbps']:g} GbE")
+        ax2.plot(x, [r["achieved_mpps"] or 0 for r in rs], marker=mark, ls="",
+                 color=line.get_color(), label=f"sent, {link['link_gbps']:g} GbE")
+    ax.axhline(100, color="grey", lw=0.8)
+    ax.axhline(100 * TXRATE_MIN, color="grey", lw=0.8, ls=":",
+               label=f"{100 * TXRATE_MIN:g} % (the check)")
+    lo = min([100 * (r["of_line_rate"] or 0) for r in res["rows"]] + [99.8])
+    ax.set_ylim(lo - 0.1, 100.1)
+    ax.set_ylabel("frames sent / line rate, %")
+    ax.legend(fontsize=7, loc="lower right")
+    ax.set_title("achieved against line rate, first to last frame", fontsize=9)
+    ax2.set_yscale("log")
+    ax2.set_ylabel("Mpps")
+    ax2.legend(fontsize=7)
+    ax2.set_title("frames a second: sent (markers) and line rate (lines)", fontsize=9)
+    for a in (ax, ax2):
+        a.set_xticks(sizes)
+        a.set_xticklabels([str(s) for s in sizes], fontsize=7)
+        a.set_xlabel("frame size with FCS, B (the block sends size - 4)")
+        a.grid(alpha=0.3)
+    fig.suptitle(f"nic_tx_dma behind {LAT_RD_CLOCKS}-clock reads and {LAT_B_CLOCKS}-clock "
+                 "write responses, a MAC at the link's rate", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(out_dir / "bench_txrate.png", dpi=100)
+    plt.close(fig)
+
+
 # ---------------------------------------------------------------------------- main
 # ---------------------------------------------------------------------------- speed: the bench's own
 SPEED = {
@@ -1253,7 +1430,8 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=1, help="seed of payloads and hold times")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                     help="worker processes (default: the CPU count)")
-    ap.add_argument("--only", choices=("recycle", "sizing", "xdp", "crosscheck", "linerate"),
+    ap.add_argument("--only", choices=("recycle", "sizing", "xdp", "crosscheck", "linerate",
+                                       "txrate", "speed"),
                     help="run one section only")
     ap.add_argument("--backend", default="ref", choices=sorted(B.BACKENDS),
                     help="where the cells of sections 1 and 2 run: the reference NIC (ref) "
@@ -1323,6 +1501,18 @@ def main(argv=None) -> int:
         if not (lr["checks"]["verdicts_clean"] and lr["checks"]["all_accounted"]
                 and not lr["checks"]["mismatches"]):
             print("  FAIL: a line-rate co-simulation failed its checks", lr["checks"])
+            return 1
+    if args.only in (None, "txrate"):
+        print(f"txrate: nic_tx_dma at line rate behind {LAT_RD_CLOCKS}/{LAT_B_CLOCKS}-clock "
+              f"memory latency ({args.rtl_sim})", flush=True)
+        tr = section_txrate(args, cfg_name, out_dir)
+        ck = tr["checks"]
+        print(f"txrate: {len(tr['rows'])} runs in {tr['wall_s']:.0f} s -> "
+              f"{out_dir / 'bench_txrate.json'}; zero underruns: {ck['zero_underruns']}, "
+              f"at least {100 * TXRATE_MIN:g} % of line rate everywhere: "
+              f"{ck['line_rate_everywhere']}")
+        if not all(ck.values()):
+            print("  FAIL: TX below line rate, or a run failed its checks", ck)
             return 1
     if args.only in (None, "speed"):
         print("speed: the co-simulation's clocks and frames per wall second beside a bare "

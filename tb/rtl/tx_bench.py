@@ -275,13 +275,14 @@ class TxTB:
 
     # ------------------------------------------------------------------ faults
     def fail_read(self, lo, hi, resp=2, count=1, kind=None):
-        """The next `count` R beats starting inside [lo, hi) answer `resp`. `kind` "rx": a
+        """The next `count` R beats overlapping [lo, hi) answer `resp` (a full-width
+        descriptor beat, DESC_FULL, fails for any descriptor it carries). `kind` "rx": a
         fault on the RX block behind nic_dma (not a TX cover point)."""
         self.faults.append([kind, lo, hi, resp, count])
 
     def _fault(self, b, lo, hi):
         for f in self.faults:
-            if f[4] > 0 and f[1] <= lo < f[2]:
+            if f[4] > 0 and lo < f[2] and f[1] < hi:
                 f[4] -= 1
                 self.fired.append(("read", lo, f[3], self.mon.cyc))
                 kind = "desc_read" if self.classify_read(lo) == "desc" else "data_read"
