@@ -2,8 +2,9 @@
 write responses), short runs of make bench's section txrate on Verilator
 (tb/rtl/tx_linerate.py, tests/rtl/cocotb_tx_linerate.py): 10 GbE (DATA_W 64) with 64 B
 frames and 100 GbE (DATA_W 512) with 1518 B frames go out with no underrun at line rate, every
-frame byte-exact; and with reads 4,000 clocks late, where line rate needs more read bursts in
-flight than the block's MAX_RD, the checker reports underruns and the rate falls short.
+frame byte-exact; and with reads 4,000 clocks late, where line rate needs more descriptors
+prefetched and more read bursts in flight than the block allows, the checker reports
+underruns and the rate falls short.
 """
 
 import pytest
@@ -34,8 +35,9 @@ def test_tx_line_rate(gbps, size, frames):
 
 def test_tx_line_rate_impossible():
     """Reads answered 4,000 clocks after their AR: 10 GbE with 64 B frames needs a frame every
-    10.5 clocks, so about 380 read bursts in flight (data and descriptors); the block allows
-    MAX_RD 256 and its descriptor prefetch runs DESC_AHEAD 256 ahead, so it cannot keep up."""
+    10.5 clocks, so about 380 descriptors prefetched ahead and 400 read bursts in flight; the
+    block's prefetch runs DESC_AHEAD 192 ahead and MAX_RD is 256, so it cannot keep up (about
+    half of line rate)."""
     r = _run(10.0, 64, 400, lat_rd=4000)
     assert r["underrun_clocks"] > 0, "the checker saw no underrun where line rate is impossible"
     assert r["of_line_rate"] < 0.9
