@@ -1065,7 +1065,7 @@ def section_txrate(args, cfg_name, out_dir) -> dict:
     """nic_tx_dma alone at the line rate of 10 GbE (DATA_W 64, 156.25 MHz) and 100 GbE (DATA_W
     512, 250 MHz), every RFC 2544 size, behind 200-clock reads and 100-clock write responses:
     a MAC that takes beats at the link's rate, a driver that never limits (all frames posted
-    before the enable), underrun clocks and the rate achieved (tests/rtl/cocotb_tx_linerate.py
+    before the enable), underrun clocks and the rate achieved (tb/rtl/tx_linerate_bench.py
     describes the bench; tb/rtl/tx_linerate.py runs one case)."""
     from tb.rtl.tx_linerate import LINKS, run_case
     lc = TXRATE[cfg_name]

@@ -1,7 +1,6 @@
 """make bench's speed section (scripts/bench.py --only speed --quick, Verilator): the JSON it
 writes, with both measurements of each case taken on one build (about 30 s)."""
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,11 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def speed(tmp_path_factory):
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        import bench
-    finally:
-        sys.path.remove(str(ROOT / "scripts"))
+    import bench  # scripts/bench.py, on pytest's pythonpath
     out = tmp_path_factory.mktemp("speed")
     assert bench.main(["--only", "speed", "--quick", "--out", str(out)]) == 0
     assert (out / "bench_speed.png").stat().st_size > 0

@@ -1,6 +1,6 @@
 """nic_tx_dma at line rate behind the benchmark's memory latency (200-clock reads, 100-clock
 write responses), short runs of make bench's section txrate on Verilator
-(tb/rtl/tx_linerate.py, tests/rtl/cocotb_tx_linerate.py): 10 GbE (DATA_W 64) with 64 B
+(tb/rtl/tx_linerate.py, tb/rtl/tx_linerate_bench.py): 10 GbE (DATA_W 64) with 64 B
 frames and 100 GbE (DATA_W 512) with 1518 B frames go out with no underrun at line rate, every
 frame byte-exact; and with reads 4,000 clocks late, where line rate needs more descriptors
 prefetched and more read bursts in flight than the block allows, the checker reports

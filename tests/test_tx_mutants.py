@@ -8,6 +8,10 @@ Verilator and on Icarus and runs a few TX tests; at least one must fail with a m
 names the mutant's rule, not merely fail; with no mutant selected the same tests pass.
 """
 
+import fcntl
+import hashlib
+import re
+
 import pytest
 from cocotb_tx_suite import ROOT, build_top, run_tx
 
@@ -50,9 +54,24 @@ def mutants_hdl(top):
     """One copy of hdl/ with every mutant of `top` in it, each switched on by its own value
     of a `tx_mut` register (TxTB deposits TX_MUTANT into it after reset): one build serves
     them all. Every anchor must match exactly once (tb.common.mutate)."""
-    import re
     names = sorted(n for n, m in MUTANTS.items() if m[4] == top)
     d = ROOT / "sim_build" / "mutants" / f"tx_{top}_hdl"
+    h = hashlib.sha256(repr([MUTANTS[n] for n in names]).encode() + DECL.encode())
+    for src in sorted((ROOT / "hdl").glob("*.v")):
+        h.update(src.name.encode() + src.read_bytes())
+    d.parent.mkdir(parents=True, exist_ok=True)
+    # xdist workers share the copy: the first writes it under the lock, the others (and the
+    # builds reading it) find it stamped and leave it alone
+    with open(str(d) + ".lock", "w") as lk:
+        fcntl.flock(lk, fcntl.LOCK_EX)
+        stamp = d / ".stamp"
+        if not (stamp.exists() and stamp.read_text() == h.hexdigest()):
+            _write_mutants_hdl(d, names)
+            stamp.write_text(h.hexdigest())
+    return d
+
+
+def _write_mutants_hdl(d, names):
     first = MUTANTS[names[0]]
     mutant_hdl(d, names[0], first[0], first[1], first[2])
     for n in names[1:]:
@@ -67,7 +86,6 @@ def mutants_hdl(top):
         i = next(k for k, ln in enumerate(lines) if "tx_mut" in ln)
         lines.insert(i, DECL)
         (d / fname).write_text("".join(lines))
-    return d
 
 
 # nic_dma's Verilator build is make test's dearest: its mutant runs with -m tx_long

@@ -22,10 +22,11 @@ ones but on the TLAST beat, where it is contiguous from lane 0 and not zero.
 `TxMonitor` is tb.common.axi_monitor.AxiMonitor (AW, W, B and AR handshake and stability rules,
 WLAST, 4 KB, post-error: no AR or AW presented after an error response) with the AR rules of
 the TX block: descriptor reads inside the ring with beats of min(DATA_W/8, 16) bytes and at
-most DESC_BURST descriptors, data reads with full-width beats of at most MAX_BURST. The TX
-block keeps W beats of a writeback issued before an error (no new AW is the rule), so the RX
-rule "no strobed W after an error" is off. Behind nic_dma (shared=True) the post-error rules
-are off too: the other block keeps running.
+most DESC_BURST descriptors (full-width descriptor bursts, DESC_FULL, are handed to these
+rules as 16-byte beats by tb.rtl.tx_bench.full_desc_reads), data reads with full-width beats
+of at most MAX_BURST. The TX block keeps W beats of a writeback issued before an error (no new
+AW is the rule), so the RX rule "no strobed W after an error" is off. Behind nic_dma
+(shared=True) the post-error rules are off too: the other block keeps running.
 """
 
 import random

@@ -1,5 +1,5 @@
 """nic_tx_dma at line rate behind memory latency: build the block and run one case of
-tests/rtl/cocotb_tx_linerate.py (its doc describes the bench, the MAC and what is measured).
+tb/rtl/tx_linerate_bench.py (its doc describes the bench, the MAC and what is measured).
 
 `run_case(link_gbps, data_w, clk_ns, size_fcs, frames)` returns the case's result: frames,
 clocks, underrun clocks, achieved Mpps and Gb/s against the line rate, read bursts and write
@@ -10,13 +10,12 @@ txrate) and tests/test_tx_linerate.py.
 from __future__ import annotations
 
 import json
-import sys
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-MODULE = "cocotb_tx_linerate"
+MODULE = "tb.rtl.tx_linerate_bench"
 TOP = "nic_tx_dma"
 RUN_ROOT = ROOT / "sim_build" / "txrate"
 
@@ -36,9 +35,6 @@ def run_case(link_gbps: float, data_w: int, clk_ns: float, size_fcs: int, frames
              name: str | None = None) -> dict:
     """Build nic_tx_dma (DATA_W `data_w`, `parameters` over the defaults) and run one case."""
     from tb.common.build import build, run_test
-    rtl = str(ROOT / "tests" / "rtl")
-    if rtl not in sys.path:                 # the runner passes sys.path on as PYTHONPATH
-        sys.path.insert(0, rtl)
     params = dict(parameters or {})
     t0 = time.perf_counter()
     bdir = build(sim, data_w, top=TOP, parameters=params)
