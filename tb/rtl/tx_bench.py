@@ -82,6 +82,34 @@ def full_desc_reads(mon):
     mon._ar = _ar
 
 
+class DescFetchTally:
+    """STAT_DESC_FETCHED as the bench counts it (from reset): descriptors whose beats all came
+    back OKAY, before the first descriptor read error since the enable (docs/DESIGN.md,
+    "Descriptors"). A beat narrower than a descriptor (8 bytes at DATA_W 64) counts with the
+    descriptor's other half; a wider one counts every descriptor it holds."""
+
+    def __init__(self):
+        self.ok = 0
+        self.enabled()
+
+    def enabled(self):
+        """At an enable: no error yet, no half descriptor pending."""
+        self.failed = False
+        self._half = 0
+        self._half_bad = False
+
+    def beat(self, lo, hi, resp):
+        per = 16 // (hi - lo) if hi - lo < 16 else 1
+        self._half_bad |= resp != OKAY
+        self._half += 1
+        if self._half == per:
+            if not self._half_bad and not self.failed:
+                self.ok += max(1, (hi - lo) // 16)
+            self.failed |= self._half_bad
+            self._half = 0
+            self._half_bad = False
+
+
 class TxTB:
     def __init__(self, dut, seed):
         self.dut = dut
@@ -411,10 +439,7 @@ class TxRing:
         self.seq = 0
         self.sent = 0
         self.sent_bytes = 0
-        self.desc_ok = 0        # descriptors fetched with OKAY (STAT_DESC_FETCHED)
-        self.desc_failed = False
-        self._half = 0
-        self._half_bad = False
+        self.fetched = DescFetchTally()     # STAT_DESC_FETCHED
         self.axi_err = 0        # failed TX read bursts (B errors come from the monitor)
         self.b_err = 0
         self.reaped = 0
@@ -544,9 +569,7 @@ class TxRing:
         self.frames.clear()
         self.expect.clear()
         self.tail = self.given = self.clean = self.wb_next = 0
-        self.desc_failed = False
-        self._half = 0
-        self._half_bad = False
+        self.fetched.enabled()
 
     # ---------------------------------------------------------------- device side
     def _on_frame(self, data):
@@ -644,16 +667,7 @@ class TxRing:
             if self.slots[slot].state not in (OWNED, DONE):
                 tb.error(f"descriptor read [{lo:#x}, {hi:#x}) covers descriptor {slot}, which "
                          f"the device does not own")
-        # STAT_DESC_FETCHED: descriptors whose beats all came back OKAY, before any error
-        per = 16 // (hi - lo) if hi - lo < 16 else 1
-        self._half_bad |= resp != OKAY
-        self._half += 1
-        if self._half == per:
-            if not self._half_bad and not self.desc_failed:
-                self.desc_ok += max(1, (hi - lo) // 16)
-            self.desc_failed |= self._half_bad
-            self._half = 0
-            self._half_bad = False
+        self.fetched.beat(lo, hi, resp)
 
     def data_beat(self, b, lo, hi, resp):
         tb = self.tb
@@ -706,7 +720,7 @@ class TxRing:
         st = await tb.stats()
         want = {"frames": contract.wrap(self.sent, 32),
                 "bytes": contract.wrap(self.sent_bytes, 64),
-                "desc_fetched": contract.wrap(self.desc_ok, 32),
+                "desc_fetched": contract.wrap(self.fetched.ok, 32),
                 "axi_err": self.axi_err + self.b_errors() + extra_err}
         for k, v in want.items():
             if st[k] != v:

@@ -26,7 +26,7 @@ from cocotbext.axi import AxiStreamFrame
 
 from pymodel import regs, rx_contract
 from tb.common.harness import BenchError
-from tb.rtl.tx_bench import marker
+from tb.rtl.tx_bench import DescFetchTally, marker
 
 RX_BASE = 0x0000
 OKAY = 0
@@ -74,10 +74,7 @@ class RxSide:
         self.dropped = 0                 # frames lost to a fault (STAT_DROP_FIFO)
         self.writes = 0                  # device writes into the RX ring and buffers
         self.axi_errs = 0                # RX faults that fired (STAT_AXI_ERR)
-        self.desc_ok = 0                 # descriptors read with OKAY (STAT_DESC_FETCHED)
-        self._half = 0
-        self._half_bad = False
-        self.desc_failed = False
+        self.fetched = DescFetchTally()  # STAT_DESC_FETCHED
         self.fault = None                # the armed fault: kind, slot, resp, fired count
         self.faulting = False            # in a fault window: frames sent may be lost
         self.refused = set()             # descriptors of a writeback burst refused (SLVERR)
@@ -233,17 +230,7 @@ class RxSide:
             if not self.owned[slot]:
                 self.tb.error(f"RX descriptor read [{lo:#x}, {hi:#x}) covers descriptor {slot}, "
                               f"which the device does not own")
-        # STAT_DESC_FETCHED: descriptors whose beats all came back OKAY, before any error
-        # since the enable (docs/DESIGN.md, "Descriptors")
-        per = 16 // (hi - lo) if hi - lo < 16 else 1
-        self._half_bad |= resp != OKAY
-        self._half += 1
-        if self._half == per:
-            if not self._half_bad and not self.desc_failed:
-                self.desc_ok += max(1, (hi - lo) // 16)
-            self.desc_failed |= self._half_bad
-            self._half = 0
-            self._half_bad = False
+        self.fetched.beat(lo, hi, resp)
 
     def _buf_beat(self, b, lo, hi, resp):
         self.tb.error(f"read [{lo:#x}, {hi:#x}) of an RX buffer (the RX block never reads them)")
@@ -309,10 +296,10 @@ class RxSide:
         v = None
         for _ in range(20):
             v = await self.rd(regs.STAT_DESC_FETCHED)
-            if v == rx_contract.wrap(self.desc_ok):
+            if v == rx_contract.wrap(self.fetched.ok):
                 return
             await self.tb.cycles(100)
-        self.tb.error(f"RX STAT_DESC_FETCHED {v}, the bench saw {self.desc_ok} descriptors "
+        self.tb.error(f"RX STAT_DESC_FETCHED {v}, the bench saw {self.fetched.ok} descriptors "
                       f"read with OKAY")
 
     # ---------------------------------------------------------------- faults
@@ -438,7 +425,7 @@ class RxSide:
         self.tail = self.clean = self.wb_next = 0
         self.since_en = 0
         self.refused.clear()
-        self._half, self._half_bad, self.desc_failed = 0, False, False
+        self.fetched.enabled()
         self.fault = None
         await self.wr(regs.ICR, regs.ICR_ALL)
         await self.start()
