@@ -428,6 +428,17 @@ class AxiMonitor:
             await rise
             await self._next_clock(get_sim_time())
 
+    def writes_in_flight_max(self) -> int:
+        """The most write bursts out at once, each from its AW handshake to its B's (a B at
+        the clock of an AW has left before that AW counts)."""
+        aw, b = self.aw_cyc, self.b_cyc
+        most = done = 0
+        for k, cyc in enumerate(aw):
+            while done < len(b) and b[done] <= cyc:
+                done += 1
+            most = max(most, k + 1 - done)
+        return most
+
     def rearm(self):
         """The bench re-enabled the queue after a halt: errors and fetch counting start over."""
         self.err_cyc = None

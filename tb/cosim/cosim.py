@@ -577,13 +577,8 @@ class CoSim(Harness):
             bus["mac_gap_clocks"] = self.timing.gaps
         if self.monitor:
             aw, b = self.mon.aw_cyc, self.mon.b_cyc
-            most, done = 0, 0
-            for k, cyc in enumerate(aw):
-                while done < len(b) and b[done] <= cyc:
-                    done += 1
-                most = max(most, k + 1 - done)
             bus["monitor_writes"] = {
-                "bursts": len(aw), "in_flight_max": most,
+                "bursts": len(aw), "in_flight_max": self.mon.writes_in_flight_max(),
                 "b_clocks_min": min((b[k] - aw[k] for k in range(len(b))), default=None),
                 "b_clocks_max": max((b[k] - aw[k] for k in range(len(b))), default=None)}
         return bus

@@ -3,11 +3,8 @@ runs it for scripts/bench.py's section txrate and tests/test_tx_linerate.py).
 
 The case comes in TXRATE_CASE (JSON: link_gbps, clk_ns, size_fcs, frames, lat_rd, lat_b,
 offset, and optionally expect_line_rate: the least share of line rate, with no underrun, the
-run must reach to pass); the result goes to the file TXRATE_OUT (JSON). Without TXRATE_CASE
-(tests/test_tx_rtl.py runs every cocotb_tx_* module at every DATA_W of its matrix) the test
-sends 300 frames of 64 B at the line rate of the DATA_W's link (DEFAULT_LINKS) and expects
-at least 99 % of it with no underrun. TXRATE_TRACE=1 logs the block's queue pointers,
-reservations and reads in flight at the start of each underrun.
+run must reach to pass); the result goes to the file TXRATE_OUT (JSON). TXRATE_TRACE=1 logs
+the block's queue pointers, reservations and reads in flight at the start of each underrun.
 
 - **The bench** is the TX bench's: TxTB (the clock at the link's period), its ReadResponder
   answering every read burst `lat_rd` clocks after its AR handshake (`lat=(lat_rd, lat_rd)`:
@@ -212,36 +209,11 @@ async def b_latency(tb, lat):
             await Timer((due - edge - 2) * clk_ps, "ps")
 
 
-def writes_in_flight_max(aw, b):
-    """Most write bursts between their AW and B handshakes at once."""
-    i = j = most = 0
-    while i < len(aw):
-        if j < len(b) and b[j] < aw[i]:
-            j += 1
-        else:
-            i += 1
-            most = max(most, i - j)
-    return most
-
-
-# the link of each DATA_W for a run without TXRATE_CASE (the TX bench's matrix, which runs
-# every cocotb_tx_* module): Gb/s and clock period
-DEFAULT_LINKS = {64: (10.0, 6.4), 128: (25.0, 3.2), 256: (50.0, 4.0), 512: (100.0, 4.0)}
-
-
-def default_case(dut):
-    """Without TXRATE_CASE: 300 frames of 64 B at the line rate of the DATA_W's link behind
-    the benchmark's latency, which must go out with no underrun at line rate."""
-    gbps, clk_ns = DEFAULT_LINKS[len(dut.m_axis_tx_tdata)]
-    return {"link_gbps": gbps, "clk_ns": clk_ns, "size_fcs": 64, "frames": 300, "lat_rd": 200,
-            "lat_b": 100, "offset": 0, "expect_line_rate": 0.99}
-
-
 @cocotb.test(timeout_time=4000, timeout_unit="ms")
 async def tx_linerate(dut):
     """One line-rate case (module doc): every frame byte-exact, the MAC's underruns and the
     rate achieved."""
-    case = json.loads(os.environ.get("TXRATE_CASE") or "null") or default_case(dut)
+    case = json.loads(os.environ["TXRATE_CASE"])
     gbps, clk_ns = case["link_gbps"], case["clk_ns"]
     frames, size = case["frames"], case["size_fcs"]
     flen = size - FCS
@@ -301,7 +273,7 @@ async def tx_linerate(dut):
         "line_rate_clocks_per_frame": (size + PREAMBLE + IFG) * 8 / gbps / clk_ns,
         "reads_in_flight_max": tb.rd.max_out,
         "read_bursts": tb.rd.bursts, "read_bursts_by_kind": dict(tb.rd.by_kind),
-        "writes_in_flight_max": writes_in_flight_max(tb.mon.aw_cyc, tb.mon.b_cyc),
+        "writes_in_flight_max": tb.mon.writes_in_flight_max(),
         "write_bursts": len(tb.mon.aw_cyc),
         "fifo_words_max": mac.fifo_max, "fifo_bytes_max": mac.fifo_max * tb.nbytes,
         "fifo_bytes": tb.params["FIFO_BYTES"],
