@@ -42,7 +42,6 @@ class MacSource:
         self.queue = deque()
         self.queue_occupancy_limit_frames = 0      # 0: no limit
         self.pause = False
-        self.frames_sent = 0
         self._busy = False                         # a frame is on the bus
         self._wake = Event()
         self._dequeued = Event()
@@ -58,11 +57,6 @@ class MacSource:
         while lim and len(self.queue) >= lim:
             self._dequeued.clear()
             await self._dequeued.wait()
-        self.queue.append(self._beats(frame))
-        self._idle.clear()
-        self._wake.set()
-
-    def send_nowait(self, frame):
         self.queue.append(self._beats(frame))
         self._idle.clear()
         self._wake.set()
@@ -131,7 +125,6 @@ class MacSource:
                 i += 1
                 if last:
                     beats = None
-                    self.frames_sent += 1
                 continue
             if valid:
                 tvalid.value = 0
@@ -161,7 +154,6 @@ class TxStreamSink:
         self.clock = clock
         self.on_frame = on_frame
         self.nbytes = len(self.tdata) // 8
-        self.frames = 0
         cocotb.start_soon(self._run())
 
     async def _run(self):
@@ -181,6 +173,5 @@ class TxStreamSink:
             else:
                 buf += bytes(word[i] for i in range(nb) if keep >> i & 1)
             if str(tlast.value) == "1":
-                self.frames += 1
                 frame, buf = bytes(buf), bytearray()
                 self.on_frame(frame)
