@@ -233,14 +233,17 @@ class TxTB:
         if int(r.resp) != 0:
             self.error(f"AXI-Lite write of {off:#x} answered {r.resp}")
 
-    async def wait_status(self, mask, value, timeout=40000):
+    async def wait_status(self, mask, value, timeout=40000, base=None):
+        """Poll STATUS (of the block at `base`, default the TX block's) until STATUS & mask
+        is value; BenchError after about `timeout` clocks."""
         s = None
         for _ in range(timeout // 8):
-            s = await self.read(regs.STATUS)
+            s = await self.read(regs.STATUS, base=base)
             if s & mask == value:
                 return s
             await self.cycles(4)
-        raise BenchError(f"STATUS & {mask:#x} never became {value:#x} (STATUS {s:#x}); "
+        who = "" if base is None or base == self.base else f"at {base:#06x} "
+        raise BenchError(f"STATUS {who}& {mask:#x} never became {value:#x} (STATUS {s:#x}); "
                          f"seed {self.seed}")
 
     def set_tready(self, gen):

@@ -341,14 +341,7 @@ class RxSide:
         return self.fault is not None and len(self.tb.fired) > self.fault["fired"]
 
     async def wait_status(self, mask, value, timeout=40000):
-        s = None
-        for _ in range(timeout // 8):
-            s = await self.rd(regs.STATUS)
-            if s & mask == value:
-                return s
-            await self.tb.cycles(4)
-        raise BenchError(f"RX STATUS & {mask:#x} never became {value:#x} (STATUS {s:#x}); "
-                         f"seed {self.tb.seed}")
+        return await self.tb.wait_status(mask, value, timeout, base=RX_BASE)
 
     def _lose_pending(self, where):
         """The queue stopped: every frame not delivered was lost (the FIFO is flushed)."""
