@@ -247,11 +247,17 @@ wire [BYTES-1:0]   a_wbstrb;
 generate
     if (BYTES == 8) begin : g_wb64
         // two beats per descriptor: low half (BUF_ADDR), then high half
-        assign rw_idx = h_qidx + k_reg[QW:1];
+        // the descriptor a beat carries, at the queue index's width (QW may be wider or
+        // narrower than the 8-bit beat count)
+        wire [16:0] k_half = {10'd0, k_reg[7:1]};
+        assign rw_idx = h_qidx + k_half[QW-1:0];
+        wire unused_k = &{1'b0, k_half, 1'b0};
         assign a_wbdata = k_reg[0] ? rw_desc[127:64] : rw_desc[63:0];
         assign a_wbstrb = {BYTES{1'b1}};
     end else if (BYTES == 16) begin : g_wb128
-        assign rw_idx = h_qidx + k_reg[QW-1:0];
+        wire [16:0] k_beat = {9'd0, k_reg};
+        assign rw_idx = h_qidx + k_beat[QW-1:0];
+        wire unused_k = &{1'b0, k_beat, 1'b0};
         assign a_wbdata = rw_desc;
         assign a_wbstrb = {BYTES{1'b1}};
     end else begin : g_wbwide

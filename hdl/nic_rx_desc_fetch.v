@@ -116,7 +116,13 @@ module nic_rx_desc_fetch #
 localparam BYTES = DATA_W / 8;
 localparam BEATS_PER_DESC = (BYTES == 8) ? 2 : 1;
 localparam [2:0] AR_SIZE = (BYTES == 8) ? 3'd3 : 3'd4;
-localparam MAX_AR = 4;
+// AR bursts in flight: enough full bursts to fill the queue, and at least 4 for short bursts
+// (a driver that posts a few descriptors at a time); the queue's free entries bound the
+// descriptors in flight whatever this is
+localparam integer MAX_AR = (DESC_QUEUE / DESC_BURST > 4) ? DESC_QUEUE / DESC_BURST : 4;
+localparam integer ARW = $clog2(MAX_AR + 1);
+localparam [ARW-1:0] MAX_AR_N = MAX_AR[ARW-1:0];
+localparam [ARW-1:0] AR_ONE = {{(ARW-1){1'b0}}, 1'b1};
 localparam integer DESC_BURST_I = DESC_BURST;
 localparam [16:0] DESC_BURST_N = DESC_BURST_I[16:0];
 localparam [1:0] BURST_INCR = 2'b01;
@@ -167,7 +173,7 @@ reg r_half_reg;
 reg r_err_reg;          // this burst has had an error beat (one STAT_AXI_ERR per burst)
 reg r_failed_reg;       // a read failed since enable: no beat enters the queue any more
 reg [63:0] r_lo_reg;
-reg [2:0] ar_out_reg;
+reg [ARW-1:0] ar_out_reg;
 
 reg arvalid_reg;
 reg [ADDR_W-1:0] araddr_reg;
@@ -191,7 +197,7 @@ always @* begin
     if (n_want > {8'd0, to_4k}) n_want = {8'd0, to_4k};
 end
 
-wire ar_issue = run && !arvalid_reg && ar_out_reg < MAX_AR && n_want != 0 &&
+wire ar_issue = run && !arvalid_reg && ar_out_reg < MAX_AR_N && n_want != 0 &&
                 {{(15-QW){1'b0}}, free_slots} >= n_want;
 
 // lane of the descriptor carried by the current R beat (DATA_W >= 256)
@@ -221,8 +227,8 @@ assign m_axi_arvalid = arvalid_reg;
 assign m_axi_rready = 1'b1;
 
 assign q_wr = q_wr_reg;
-assign fetch_done = fetch_idx_reg == cfg_tail && ar_out_reg == 0 && !arvalid_reg;
-assign ar_idle = ar_out_reg == 0 && !arvalid_reg;
+assign fetch_done = fetch_idx_reg == cfg_tail && ar_out_reg == {ARW{1'b0}} && !arvalid_reg;
+assign ar_idle = ar_out_reg == {ARW{1'b0}} && !arvalid_reg;
 assign fetch_idx = fetch_idx_reg;
 
 assign ra_addr = d_addr_mem[ra_idx];
@@ -268,9 +274,9 @@ always @(posedge clk) begin
         q_alloc_reg <= q_alloc_reg + n_want[QW:0];
     end
     if (ar_issue && !(m_axi_rvalid && m_axi_rlast)) begin
-        ar_out_reg <= ar_out_reg + 3'd1;
+        ar_out_reg <= ar_out_reg + AR_ONE;
     end else if (!ar_issue && m_axi_rvalid && m_axi_rlast) begin
-        ar_out_reg <= ar_out_reg - 3'd1;
+        ar_out_reg <= ar_out_reg - AR_ONE;
     end
 
     if (m_axi_rvalid) begin
@@ -320,7 +326,7 @@ always @(posedge clk) begin
         r_half_reg <= 1'b0;
         r_err_reg <= 1'b0;
         r_failed_reg <= 1'b0;
-        ar_out_reg <= 3'd0;
+        ar_out_reg <= {ARW{1'b0}};
         arvalid_reg <= 1'b0;
         ev_fetched_reg <= 1'b0;
     end

@@ -43,6 +43,7 @@ from .xdp import (
 NAPI_POLL_WEIGHT = 64          # include/linux/netdevice.h
 RX_REFILL_BATCH = 64           # refill at most this many descriptors per poll (mvneta)
 RX_COPYBREAK = 256             # e1000 / old mvneta copybreak, bytes
+RX_OFFSET_LIMIT = 64           # rx_offset stays inside one cache line of headroom
 __all__ = ["RxDriver", "RxDriverStats", "RxBuf", "DeviceError", "PATHS", "XDP_ABORTED",
            "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT"]
 PATHS = ("page_pool", "legacy")
@@ -131,12 +132,14 @@ class RxDriver:
                  xdp: Optional[Callable[[XdpBuff], int]] = None, itr: int = (4 << 16) | 16,
                  rdmt: Optional[int] = None, drop_nodesc: bool = False,
                  poll_ns: float = 1000.0, stop_timeout_ns: float = 1e7,
-                 refill_retry_ns: float = 10_000.0, tx=None) -> None:
+                 refill_retry_ns: float = 10_000.0, tx=None, rx_offset: int = 0) -> None:
         if path not in PATHS:
             raise ValueError(f"path must be one of {PATHS}")
         if xdp is not None and path != "page_pool":
             raise ValueError("XDP needs the page_pool RX path (the legacy path's buffers have "
                              "no XDP_PACKET_HEADROOM and are unmapped on receive)")
+        if not 0 <= rx_offset < RX_OFFSET_LIMIT:
+            raise ValueError(f"rx_offset must be 0 .. {RX_OFFSET_LIMIT - 1} bytes")
         if ring_size & (ring_size - 1) or not regs.RING_SIZE_MIN <= ring_size <= regs.RING_SIZE_MAX:
             raise ValueError("ring_size must be a power of two in 8 .. 32768")
         self.hm = hm
@@ -164,10 +167,13 @@ class RxDriver:
         # one entry per halt the driver recovered from, as its netdev_err() lines would say:
         # when it saw the halt, STATUS.ERR_CODE, and when the queue ran again
         self.halt_log: List[dict] = []
+        # rx_offset moves every buffer's first byte past the aligned headroom, as NET_IP_ALIGN
+        # (2) does on architectures that want the IP header 4-byte aligned
+        self.rx_offset = rx_offset
         if path == "page_pool":
-            self.headroom = XDP_PACKET_HEADROOM
+            self.headroom = XDP_PACKET_HEADROOM + rx_offset
         else:
-            self.headroom = NET_SKB_PAD
+            self.headroom = NET_SKB_PAD + rx_offset
         self.buf_len = PAGE_SIZE - self.headroom - SKB_TAILROOM
         self.pool: Optional[PagePool] = None
         self.pools: List[PagePool] = []  # every pool created, in order (destroyed ones included)

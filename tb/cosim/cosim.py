@@ -315,7 +315,7 @@ class CoSim(Harness):
             logging.getLogger(name).setLevel(logging.ERROR)
         # enabling the queue starts the monitor's error rules afresh (a halt's recovery)
         self.bus = AxilRegBus(self.axil, on_enable=self.mon.rearm)
-        driver_kw = {}
+        driver_kw = {"rx_offset": opt.rx_offset} if opt.rx_offset else {}
         self.tx_sink: Optional[TxStreamSink] = None
         self.mac_sink: Optional[MacSink] = None
         self.txq = None
@@ -594,7 +594,8 @@ class CoSim(Harness):
         res = {
             "sim": o.sim, "driver": o.driver, "coherent": o.coherent, "iommu": o.iommu,
             "profile": o.profile, "sizes": o.sizes, "rate_gbps": o.rate, "seed": o.seed,
-            "data_w": o.data_w, "clk_ns": o.clk_ns, "ring_size": o.ring, "bug": o.bug or None,
+            "data_w": o.data_w, "clk_ns": o.clk_ns, "ring_size": o.ring,
+            "rx_offset": o.rx_offset, "bug": o.bug or None,
             "strict": bool(o.strict), "bus": self._bus(),
             "frames_sent": self.sent,
             "frames_delivered": delivered,

@@ -28,7 +28,7 @@ from typing import Callable, Dict, Mapping, Optional, Tuple
 from pymodel import disrupt as disrupt_spec
 from pymodel import regs
 from pymodel.costs import PROFILES
-from pymodel.driver import PATHS
+from pymodel.driver import PATHS, RX_OFFSET_LIMIT
 from pymodel.sabotage import BUGS, TX_BUGS
 from pymodel.stack import HoldTime
 from pymodel.traffic import MIN_LEN
@@ -254,6 +254,13 @@ def _disrupt(s: str) -> str:
         raise _Refused(str(e).split(": ", 1)[-1]) from None
 
 
+def _rx_offset(s: str) -> int:
+    v = _int(0)(s)
+    if v >= RX_OFFSET_LIMIT:
+        raise _Refused("")
+    return v
+
+
 def _opt(default, parse: Callable[[str], object], takes: str, *, doc: str = "",
          values: str = ""):
     """An option: its default, parser, what it takes (for errors), what it does (`doc`) and its
@@ -309,6 +316,11 @@ class Options:
                      f"a power of two from {regs.RING_SIZE_MIN} to {regs.RING_SIZE_MAX}",
                      doc=f"ring size (descriptors), a power of two from {regs.RING_SIZE_MIN} "
                          f"to {regs.RING_SIZE_MAX}")
+    rx_offset: int = _opt(0, _rx_offset, f"an integer from 0 to {RX_OFFSET_LIMIT - 1}",
+                          values="`0`, `2`, `N`",
+                          doc="bytes the driver adds to each RX buffer's aligned headroom, so "
+                              "the block writes every frame from that byte offset (`2`: "
+                              "NET_IP_ALIGN, the IP header 4-byte aligned)")
     bug: str = _opt("", _bug, _listing(["none", *BUGS, *TX_BUGS]),
                     values="`none`, " + _code(BUGS) + ", " + _code(TX_BUGS),
                     doc="run a driver with one classic bug (list below); the TX and XDP bugs "
