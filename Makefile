@@ -59,6 +59,9 @@ lint: setup
 	  verilator --lint-only -Wall --quiet -GDATA_W=$$w --top-module nic_rx_dma hdl/*.v || exit 1; \
 	  echo "verilator --lint-only -Wall -GDATA_W=$$w $(SMALL_G) hdl/*.v"; \
 	  verilator --lint-only -Wall --quiet -GDATA_W=$$w $(SMALL_G) --top-module nic_rx_dma hdl/*.v || exit 1; \
+	  lat=$$($(PY) -c "from tb.common.params import LATENCY; print(' '.join(f'-G{k}={v}' for k, v in LATENCY[$$w].items()))"); \
+	  echo "verilator --lint-only -Wall -GDATA_W=$$w $$lat hdl/*.v  (sized for memory latency)"; \
+	  verilator --lint-only -Wall --quiet -GDATA_W=$$w $$lat --top-module nic_rx_dma hdl/*.v || exit 1; \
 	  echo "verilator --lint-only -Wall -GDATA_W=$$w --top-module nic_tx_dma hdl/*.v"; \
 	  verilator --lint-only -Wall --quiet -GDATA_W=$$w --top-module nic_tx_dma hdl/*.v || exit 1; \
 	  echo "verilator --lint-only -Wall -GDATA_W=$$w --top-module nic_dma hdl/*.v"; \

@@ -84,13 +84,28 @@ def test_crosscheck_writes_its_json_and_fails_past_the_bound(monkeypatch, tmp_pa
 def test_linerate_json(monkeypatch, tmp_path):
     import bench as script  # scripts/bench.py
 
-    monkeypatch.setitem(script.LINERATE, "quick", {"links": ((64, 6.4, 10.0),), "sizes": (64,),
-                                                   "frames": {64: 300}, "backpressure": (0.1,)})
-    rc = script.main(["--quick", "--only", "linerate", "--out", str(tmp_path)])
+    monkeypatch.setitem(script.LINERATE, "quick", {
+        "links": ((64, 6.4, 10.0),), "sizes": (64,), "offsets": (2,), "min_frames": 300,
+        "saturation": ((128, 4.0),), "saturation_sizes": (1518,)})
+    monkeypatch.setattr(script, "LINERATE_BYTES", 300 * 64)
+    rc = script.main(["--quick", "--only", "linerate", "--out", str(tmp_path), "--jobs", "1"])
     data = json.loads((tmp_path / "bench_linerate.json").read_text())
-    (row,) = data["rows"]
+    row, sat = data["rows"]
     assert rc == 0 and row["verdict"] == [] and row["accounted"] and row["frames_sent"] == 300
-    assert row["ring"] == 4096 and row["mem_latency_ns"] == "1280,640"
+    assert row["ring"] == 1024 and row["mem_latency_ns"] == "1280,640" and row["offset"] == 2
     assert row["nodesc_wait"] is not None and row["max_outstanding"] >= 1
-    assert row["w_ready_share"] == pytest.approx(0.9 / 1.15)
-    assert "MEM_LATENCY=1280,640" in row["command"] and "BACKPRESSURE=0.1" in row["command"]
+    # 10 % of clocks paused, measured over the clocks the slave was timed
+    assert data["inputs"]["backpressure"] == script.pause_probability(0.1) == 0.0426
+    assert 0.85 < row["w_ready_share"] < 0.97
+    # offset 2 at DATA_W 64: 60 bytes from byte 2 take 8 beats, a writeback 2 more a frame
+    assert (row["data_beats_per_frame"], row["w_beats_per_frame"]) == (8, 10)
+    assert "MEM_LATENCY=1280,640" in row["command"] and "BACKPRESSURE=0.0426" in row["command"]
+    assert "RX_OFFSET=2" in row["command"]
+    # saturation: the MAC offered twice the bus's rate, W busy on (nearly) every ready clock
+    assert sat["kind"] == "saturation"
+    assert sat["parameters"] == script.LATENCY_PARAMS[128] == {"MAX_OUTSTANDING": 32,
+                                                               "DESC_QUEUE": 128}
+    assert sat["drops_total"] > 0 and sat["accounted"] and sat["verdict"] == []
+    assert 0.9 < sat["w_efficiency"] <= 1.0
+    assert "PARAMS=DESC_QUEUE=128,MAX_OUTSTANDING=32" in sat["command"]
+    assert (tmp_path / "bench_linerate.png").exists()

@@ -103,6 +103,21 @@ def test_cosim_rx_offset(sim, data_w, driver, off):
     assert res["rx_offset"] == off and res["frames_delivered"] == 250
 
 
+def test_100g_64b_line_rate_behind_memory_latency():
+    """100 GbE of 64 B frames at DATA_W 512 behind 200-clock reads and 100-clock write
+    responses, with the parameters sized for that latency (tb.common.params.LATENCY): no drop
+    and no descriptor wait. Line rate needs more than 4 descriptor reads in flight (the
+    fetcher's limit scales with DESC_QUEUE / DESC_BURST) and about 70 write bursts."""
+    from tb.common.params import LATENCY
+    par = ",".join(f"{k}={v}" for k, v in LATENCY[512].items())
+    res = cosim("line100g64", sim="verilator", data_w=512, clk_ns=4, rate=100, frames=3000,
+                sizes="fixed:60", ring=4096, mem_latency="800,400", params=par,
+                profile="x86-iommu-lazy", coherent=1, iommu="lazy", seed=3)
+    assert_clean(res)
+    assert res["drops_total"] == 0 and res["device"]["nodesc_wait"] == 0
+    assert res["bus"]["in_flight_max"]["read"] > 4 and res["bus"]["in_flight_max"]["write"] > 16
+
+
 # bug -> (the breach the checker must raise, extra options that make the bug bite)
 SABOTAGE = {
     "no_sync_for_cpu": (E.CpuReadDeviceOwned, {}),

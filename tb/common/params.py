@@ -13,7 +13,7 @@ from typing import Dict, Optional
 
 from pymodel.params import defaults
 
-__all__ = ["SMALL", "defaults", "effective", "from_env", "to_env"]
+__all__ = ["LATENCY", "SMALL", "defaults", "effective", "from_env", "to_env"]
 
 # The smallest parameters the suite runs: every pointer, counter and queue wraps within a few
 # frames. Each is its legal minimum (hdl/ rejects anything smaller) but FIFO_BYTES, whose
@@ -21,6 +21,16 @@ __all__ = ["SMALL", "defaults", "effective", "from_env", "to_env"]
 # (8 words of 64 bytes at DATA_W 512) and still holds a 1024-byte frame.
 SMALL: Dict[str, int] = {"FIFO_BYTES": 1024, "META_DEPTH": 2, "DESC_QUEUE": 2, "DESC_BURST": 1,
                          "MAX_BURST": 1, "WB_BURST": 1, "MAX_OUTSTANDING": 1}
+
+# Sized for memory 200 clocks away on reads and 100 on write responses, per DATA_W: a wider
+# bus moves more frames a clock, so more write bursts (MAX_OUTSTANDING) and descriptors
+# between fetch and writeback (DESC_QUEUE) are in flight over the same latency; the defaults
+# cover DATA_W 64. make bench runs each width with its set (docs/PERFORMANCE.md, "Sizing for
+# memory latency"), and make lint checks them.
+LATENCY: Dict[int, Dict[str, int]] = {
+    64: {}, 128: {"MAX_OUTSTANDING": 32, "DESC_QUEUE": 128},
+    256: {"MAX_OUTSTANDING": 64, "DESC_QUEUE": 256},
+    512: {"MAX_OUTSTANDING": 128, "DESC_QUEUE": 512}}
 
 
 def effective(overrides: Optional[Dict[str, int]] = None) -> Dict[str, int]:

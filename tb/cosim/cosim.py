@@ -564,9 +564,10 @@ class CoSim(Harness):
         """The memory's and the MAC's timing options and what was in flight: with any of them
         set, the most reads (AR to last R) and writes (AW to B) in flight at once and the clocks
         R and B were held for their latency, and the clocks the MAC stream paused inside or
-        between queued frames; from the monitor, when it ran, the write bursts,
-        the most in flight by its handshake clocks and the fewest and most clocks from an AW
-        handshake to its B's."""
+        between queued frames; from the monitor, when it ran, the write bursts, the most in
+        flight by its handshake clocks, the fewest and most clocks from an AW handshake to its
+        B's, the W beats with the clocks of the first and the last, and the clocks WREADY was
+        high between them."""
         o = self.opt
         bus = {"backpressure": o.backpressure, "mem_latency_ns": list(o.latency_ns()),
                "mac_pause": o.mac_pause, "monitor": bool(o.monitor)}
@@ -580,7 +581,11 @@ class CoSim(Harness):
             bus["monitor_writes"] = {
                 "bursts": len(aw), "in_flight_max": self.mon.writes_in_flight_max(),
                 "b_clocks_min": min((b[k] - aw[k] for k in range(len(b))), default=None),
-                "b_clocks_max": max((b[k] - aw[k] for k in range(len(b))), default=None)}
+                "b_clocks_max": max((b[k] - aw[k] for k in range(len(b))), default=None),
+                "w_beats": self.mon.w_beats,
+                "w_first_clock": self.mon.w_span[0] if self.mon.w_span else None,
+                "w_last_clock": self.mon.w_span[1] if self.mon.w_span else None,
+                "w_ready_clocks": self.mon.w_ready_in_span}
         return bus
 
     def _results(self, snap: dict, sim_ns: float, wall: float, leaks) -> dict:
