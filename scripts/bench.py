@@ -1083,15 +1083,16 @@ def section_linerate(args, cfg_name, out_dir) -> dict:
 
 
 def _plot_linerate(res, out_dir):
-    """Delivered share of line rate against size, per link and offset; the W-bound rows
-    hollow."""
+    """Delivered share of line rate against size, per link and offset (hollow: the row is
+    bounded by W itself), and W's efficiency at saturation per DATA_W and size."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, 4.5), gridspec_kw={"width_ratios": [3, 1]})
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(13, 4.8), gridspec_kw={"width_ratios": [3, 1.3]})
     line = [r for r in res["rows"] if r["kind"] == "line"]
+    styles = ("-", "--", ":")
     for li, link in enumerate(res["inputs"]["links"]):
-        for off in res["inputs"]["offsets"]:
+        for oi, off in enumerate(res["inputs"]["offsets"]):
             rr = sorted((r for r in line if r["link_gbps"] == link["link_gbps"]
                          and r["data_w"] == link["data_w"] and r["offset"] == off),
                         key=lambda r: r["size_fcs"])
@@ -1099,28 +1100,30 @@ def _plot_linerate(res, out_dir):
                 continue
             xs = [r["size_fcs"] for r in rr]
             ys = [100 * r["mpps"] / r["line_rate_mpps"] for r in rr]
-            c = f"C{li}"
-            ax.plot(xs, ys, color=c, ls="-" if off == 0 else "--", marker="o",
+            c = f"C{2 * li + oi}"
+            mk = "os"[oi % 2]
+            ax.plot(xs, ys, color=c, ls=styles[li % 3], marker=mk, ms=7 - 2 * oi, lw=2.5 - oi,
                     label=f"{link['link_gbps']:g} GbE, DATA_W {link['data_w']}, offset {off}")
             for r, x, y in zip(rr, xs, ys):
                 if r["w_bound"]:
-                    ax.plot([x], [y], "o", color="white", markeredgecolor=c, ms=8)
+                    ax.plot([x], [y], mk, color="white", markeredgecolor=c, ms=7 - 2 * oi)
     ax.axhline(100, color="k", lw=0.8)
     ax.set_xscale("log")
     ax.set_xticks(res["inputs"]["sizes"])
     ax.set_xticklabels([str(s) for s in res["inputs"]["sizes"]], fontsize=7)
     ax.set_xlabel("frame size with FCS, B")
     ax.set_ylabel("delivered, % of line rate")
-    ax.set_title("RX at line rate: 200/100-clock memory, 10 % backpressure (hollow: W-bound)",
-                 fontsize=9)
+    ax.set_title("RX at line rate: 200/100-clock memory, 10 % backpressure (hollow: bounded by "
+                 "W itself; offsets 0 and 2 coincide, as do 10 and 25 GbE)", fontsize=9)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7)
     sat = [r for r in res["rows"] if r["kind"] == "saturation"]
-    labels = [f"DW{r['data_w']}\n{r['size_fcs']} B" for r in sat]
+    labels = [f"{r['data_w']}\n{r['size_fcs']} B" for r in sat]
     ax2.bar(range(len(sat)), [100 * (r["w_efficiency"] or 0) for r in sat], color="C2")
     ax2.axhline(100 * EFFICIENCY_TARGET, color="r", ls="--", lw=1, label="target 97 %")
     ax2.set_xticks(range(len(sat)))
     ax2.set_xticklabels(labels, fontsize=7)
+    ax2.set_xlabel("DATA_W and frame size")
     ax2.set_ylim(80, 101)
     ax2.set_ylabel("W beats, % of W-ready clocks")
     ax2.set_title("saturation", fontsize=9)
