@@ -22,11 +22,14 @@ tb/cosim/bench_backend.py, a Verilator co-simulation). It writes, under --out:
                        section 1's CPU-bound maximum at 3 sizes x 2 paths x 2 profiles (quick:
                        2 sizes x 2 paths x 1 profile) on both back ends, and their difference;
                        the command fails (exit 1) if any pair differs by more than 5 %
-  bench_linerate.json  section 3 (part): the block at the line rate of 10 GbE (DATA_W 64) and
-                       100 GbE (DATA_W 512) behind 200/100-clock memory latency, with and
-                       without random backpressure: drops, STAT_NODESC_WAIT, W beats (data and
-                       merged writebacks) against the clocks W is ready, and
-                       the write bursts in flight (measured; make bench does not fail on them)
+  bench_linerate.json, bench_linerate.png
+                       section 3: the block at the line rate of 10 and 25 GbE (DATA_W 64) and
+                       100 GbE (DATA_W 512), every RFC 2544 size, buffer offsets 0 and 2, behind
+                       200/100-clock memory latency and 10 % random backpressure: drops,
+                       STAT_NODESC_WAIT, the W beats line rate needs against the clocks W was
+                       ready, the write bursts in flight; and W's efficiency at saturation at
+                       every DATA_W (quick: 10 and 100 GbE at 64 and 1518 B, one saturation
+                       row; measured, make bench does not fail on them)
   bench_txrate.json, bench_txrate.png
                        nic_tx_dma alone at the line rate of 10 GbE (DATA_W 64) and 100 GbE
                        (DATA_W 512), every RFC 2544 size (quick: 10 GbE, 64 and 1518 B),
@@ -174,11 +177,14 @@ def _cpu_model() -> str:
     return platform.processor()
 
 
-def _meta(args, cfg_name) -> dict:
+def _meta(args, cfg_name, backend=None) -> dict:
+    """`backend`: where the section ran, when not --backend (the RTL sections)."""
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
                                 text=True, check=True).stdout.strip()
-        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+        # results/ left out: the sections before this one have written theirs
+        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no",
+                                     "--", ".", ":(exclude)results"],
                                     cwd=ROOT, capture_output=True, text=True).stdout.strip())
     except (OSError, subprocess.CalledProcessError):
         commit, dirty = None, None
@@ -187,7 +193,7 @@ def _meta(args, cfg_name) -> dict:
         "machine": {"platform": platform.platform(), "processor": _cpu_model(),
                     "python": platform.python_version(), "cpu_count": os.cpu_count()},
         "git_commit": commit, "git_dirty": dirty, "seed": args.seed, "mode": cfg_name,
-        "backend": args.backend, "jobs": args.jobs,
+        "backend": backend or args.backend, "jobs": args.jobs,
         "command": "python scripts/bench.py " + " ".join(sys.argv[1:]),
     }
 
@@ -807,7 +813,7 @@ def section_crosscheck(args, cfg_name, out_dir) -> dict:
                 "rtl": pp["rtl"]["pps"] / lg["rtl"]["pps"] if pp["rtl"] and lg["rtl"] else None}
     worst = max(rows, key=lambda x: abs(x["diff"]))
     result = {
-        "meta": _meta(args, cfg_name),
+        "meta": _meta(args, cfg_name, "ref and rtl"),
         "inputs": {"sizes": list(xc["sizes"]), "profiles": list(xc["profiles"]),
                    "paths": list(B.PATHS), "warmup": xc["warmup"], "measure": xc["measure"],
                    "ring_size": 256, "seed": args.seed, "tolerance": XCHECK_TOL,
@@ -1003,7 +1009,7 @@ def _linerate_line(row) -> str:
     return (f"  DATA_W {row['data_w']:3d} {row['mhz']:7.2f} MHz {row['link_gbps']:5g} GbE "
             f"{row['size_fcs']:5d} B offset {row['offset']}  sent {row['frames_sent']}  drops "
             f"{row['drops_total']}  NODESC_WAIT {row['nodesc_wait']}  {row['mpps']:.3f} of "
-            f"{row['offered_mpps']:.3f} Mpps  W beats "
+            f"{row['offered_mpps']:.3f} Mpps  line rate needs W on "
             f"{100 * row['w_share_of_clocks_at_line_rate']:.1f} % of clocks"
             + (f" > W ready {100 * row['w_ready_share']:.1f} %: bounded by W itself"
                if row["w_bound"] else "")
@@ -1039,7 +1045,7 @@ def section_linerate(args, cfg_name, out_dir) -> dict:
     line = [r for r in rows if r["kind"] == "line"]
     sat = [r for r in rows if r["kind"] == "saturation"]
     result = {
-        "meta": _meta(args, cfg_name),
+        "meta": _meta(args, cfg_name, "rtl"),
         "inputs": {"links": [{"data_w": d, "clk_ns": c, "link_gbps": g,
                               "parameters": LATENCY_PARAMS[d]} for d, c, g in lc["links"]],
                    "sizes": list(lc["sizes"]), "offsets": list(lc["offsets"]),
@@ -1049,8 +1055,9 @@ def section_linerate(args, cfg_name, out_dir) -> dict:
                    "mem_latency_clocks": [LAT_RD_CLOCKS, LAT_B_CLOCKS],
                    "backpressure": bp, "paused_share": LINERATE_PAUSED,
                    "backpressure_rule": f"BACKPRESSURE={bp:g}: every channel paused on "
-                                        f"{100 * LINERATE_PAUSED:g} % of clocks, in pauses of "
-                                        f"1 to {PAUSE_BURST} clocks",
+                                        f"{100 * LINERATE_PAUSED:g} % of clocks on average, in "
+                                        f"pauses of 1 to {PAUSE_BURST} clocks; each row's "
+                                        "w_ready_share is the share the monitor measured",
                    "saturation": [{"data_w": d, "clk_ns": c, "parameters": LATENCY_PARAMS[d]}
                                   for d, c in lc["saturation"]],
                    "saturation_sizes": list(lc["saturation_sizes"]),
@@ -1245,7 +1252,7 @@ def section_txrate(args, cfg_name, out_dir) -> dict:
                   f"of {fifo_frames} frames  ({row['run_clocks']} clocks, {row['wall_s']:.0f} s)"
                   + (f"  FAIL: {row['error']}" if row["error"] else ""), flush=True)
     result = {
-        "meta": _meta(args, cfg_name),
+        "meta": _meta(args, cfg_name, "rtl"),
         "inputs": {
             "links": [{"link_gbps": g, "data_w": LINKS[g][0], "clk_ns": LINKS[g][1]}
                       for g in lc["links"]],
@@ -1493,7 +1500,7 @@ def section_speed(args, cfg_name, out_dir) -> dict:
                 top = "  ".join(f"{k} {v:.2f}" for k, v in list(p["us_per_clock"].items())[:6])
                 print(f"  profile {sim} {case}: us per clock: {top}", flush=True)
     result = {
-        "meta": _meta(args, cfg_name),
+        "meta": _meta(args, cfg_name, "rtl"),
         "inputs": {"sims": list(sc["sims"]),
                    "cases": [{"case": c, "data_w": d, "clk_ns": k, "link_gbps": g,
                               "sizes": "imix"} for c, d, k, g in sc["cases"]],

@@ -317,7 +317,7 @@ class Options:
                      doc=f"ring size (descriptors), a power of two from {regs.RING_SIZE_MIN} "
                          f"to {regs.RING_SIZE_MAX}")
     rx_offset: int = _opt(0, _rx_offset, f"an integer from 0 to {RX_OFFSET_LIMIT - 1}",
-                          values="`0`, `2`, `N`",
+                          values="`0`, `2`, `N` (0 to 63)",
                           doc="bytes the driver adds to each RX buffer's aligned headroom, so "
                               "the block writes every frame from that byte offset (`2`: "
                               "NET_IP_ALIGN, the IP header 4-byte aligned)")

@@ -126,7 +126,8 @@ def summary(res: dict, command: str = "") -> str:
         ("run", f"{res['sim']}, DATA_W {res['data_w']}, driver {res['driver']}, "
                 f"{'coherent' if int(res['coherent']) else 'non-coherent'}, IOMMU {res['iommu']}, "
                 f"profile {res['profile']}" + (f", BUG {res['bug']}" if res.get("bug") else "")
-                + (f", PARAMS {res['params']}" if res.get("params") else "")),
+                + (f", PARAMS {res['params']}" if res.get("params") else "")
+                + (f", RX_OFFSET {res['rx_offset']}" if res.get("rx_offset") else "")),
         ("traffic", f"{res['frames_sent']} frames, sizes {res['sizes']}, {res['rate_gbps']} Gb/s, "
                     f"seed {res['seed']}"),
         *_bus_row(res.get("bus") or {}),
