@@ -158,11 +158,21 @@ def _minmem_task(args):
             "wall_s": time.perf_counter() - t}
 
 
-def _pmap(fn, tasks, jobs):
+def _pmap(fn, tasks, jobs, cost=None):
+    """fn over tasks, `jobs` processes at once; results in the tasks' order. `cost(task)`:
+    the tasks expected to take longest are started first, so the workers finish together."""
+    tasks = list(tasks)
+    order = sorted(range(len(tasks)), key=lambda i: -cost(tasks[i])) if cost else \
+        range(len(tasks))
     if jobs <= 1:
-        return [fn(t) for t in tasks]
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as ex:
-        return list(ex.map(fn, tasks))
+        done = [fn(tasks[i]) for i in order]
+    else:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as ex:
+            done = list(ex.map(fn, [tasks[i] for i in order]))
+    out = [None] * len(tasks)
+    for i, r in zip(order, done):
+        out[i] = r
+    return out
 
 
 # ---------------------------------------------------------------------------- metadata
@@ -791,12 +801,8 @@ def section_crosscheck(args, cfg_name, out_dir) -> dict:
     part1 = _part1_cpu_max(out_dir)
     tasks = [(prof, size, path, args.seed, args.rtl_sim, cfg_name, part1.get((prof, path, size)))
              for prof in xc["profiles"] for size in xc["sizes"] for path in B.PATHS]
-    # the largest frames first (the longest co-simulations), so the workers finish together
-    order = sorted(range(len(tasks)), key=lambda i: -tasks[i][1])
-    done = _pmap(_xcheck_task, [tasks[i] for i in order], args.jobs)
-    rows = [None] * len(tasks)
-    for i, row in zip(order, done):
-        rows[i] = row
+    # the largest frames take the longest co-simulations
+    rows = _pmap(_xcheck_task, tasks, args.jobs, cost=lambda t: t[1])
     for row in rows:
         a, b = row["ref"]["pps"], (row["rtl"] or {}).get("pps", 0.0)
         print(f"  {row['profile']:24s} {row['path']:9s} {row['size_fcs']:5d} B  ref "
@@ -886,7 +892,6 @@ def _plot_crosscheck(res, out_dir):
 # ---------------------------------------------------------------------------- section 3: line rate
 # Links: (DATA_W, clock ns, Gb/s). Each DATA_W builds with the parameters sized for
 # 200/100-clock memory (tb.common.params.LATENCY; the defaults cover DATA_W 64).
-LATENCY_PARAMS = rtl_params.LATENCY
 LINERATE = {
     # frames per size: at least LINERATE_BYTES of frames (16 times the 32 KiB FIFO, so a
     # shortfall of more than 1/16 of line rate overflows it), and at least 1000 frames
@@ -905,12 +910,6 @@ LINERATE_PAUSED = 0.10                     # the issue's 10 % random backpressur
                                            # of clocks each channel is paused
 SATURATION_LOAD = 2.0                      # saturation: the MAC offered 2x the bus's rate
 EFFICIENCY_TARGET = 0.97                   # W beats / W-ready clocks at saturation
-
-
-def rtl_defaults() -> dict:
-    """The RTL's build parameters at their defaults (hdl/nic_rx_dma.v)."""
-    from pymodel import params
-    return params.defaults()
 
 
 def pause_probability(paused: float, burst: int = PAUSE_BURST) -> float:
@@ -948,7 +947,9 @@ def _linerate_task(t) -> dict:
     """One co-simulation of section linerate: a line-rate row or a saturation row."""
     from tb.cosim.run import options as cosim_options
     from tb.cosim.run import run as cosim_run
-    kind, sim, seed, dw, clk, gbps, par, size, off, bp, frames = t
+    kind, sim, seed, dw, clk, gbps = t["kind"], t["sim"], t["seed"], t["dw"], t["clk"], t["gbps"]
+    size, off, bp, frames = t["size"], t["off"], t["bp"], t["frames"]
+    par = rtl_params.LATENCY[dw]
     frame = size - B.FCS_LEN
     ring = linerate_ring(frames)
     lat = f"{LAT_RD_CLOCKS * clk:g},{LAT_B_CLOCKS * clk:g}"
@@ -962,7 +963,7 @@ def _linerate_task(t) -> dict:
     name = f"linerate_{kind}_dw{dw}_{gbps:g}g_{size}_off{off}"
     res = cosim_run(opts, ROOT / "sim_build" / "bench" / f"{name}.json")
     nbytes = dw // 8
-    built = {**rtl_defaults(), **par}
+    built = rtl_params.effective(par)
     clocks_per_frame = (size + B.WIRE_EXTRA) * 8 / gbps / clk
     data_beats, w_beats = w_beats_per_frame(frame, nbytes, off, built["WB_BURST"])
     bus = res.get("bus") or {}
@@ -1026,20 +1027,18 @@ def section_linerate(args, cfg_name, out_dir) -> dict:
     lc = LINERATE[cfg_name]
     t0 = time.perf_counter()
     bp = pause_probability(LINERATE_PAUSED)
-    tasks = [("line", args.rtl_sim, args.seed, dw, clk, gbps, LATENCY_PARAMS[dw], size, off, bp,
-              linerate_frames(size, lc["min_frames"]))
-             for dw, clk, gbps in lc["links"] for size in lc["sizes"]
+    base = {"sim": args.rtl_sim, "seed": args.seed, "bp": bp}
+    tasks = [{**base, "kind": "line", "dw": dw, "clk": clk, "gbps": gbps, "size": size,
+              "off": off} for dw, clk, gbps in lc["links"] for size in lc["sizes"]
              for off in lc["offsets"]]
-    tasks += [("saturation", args.rtl_sim, args.seed, dw, clk,
-               SATURATION_LOAD * dw / clk, LATENCY_PARAMS[dw], size, 0, bp,
-               linerate_frames(size, lc["min_frames"]))
+    tasks += [{**base, "kind": "saturation", "dw": dw, "clk": clk,
+               "gbps": SATURATION_LOAD * dw / clk, "size": size, "off": 0}
               for dw, clk in lc["saturation"] for size in lc["saturation_sizes"]]
-    # the longest first, so the two workers finish together
-    order = sorted(range(len(tasks)), key=lambda i: -tasks[i][-1] * tasks[i][7] / tasks[i][3])
-    done = _pmap(_linerate_task, [tasks[i] for i in order], args.jobs)
-    rows = [None] * len(tasks)
-    for i, r in zip(order, done):
-        rows[i] = r
+    for t in tasks:
+        t["frames"] = linerate_frames(t["size"], lc["min_frames"])
+    # bus beats to simulate: frames x beats a frame
+    rows = _pmap(_linerate_task, tasks, args.jobs,
+                 cost=lambda t: t["frames"] * t["size"] / t["dw"])
     for r in rows:
         print(_linerate_line(r), flush=True)
     line = [r for r in rows if r["kind"] == "line"]
@@ -1047,7 +1046,7 @@ def section_linerate(args, cfg_name, out_dir) -> dict:
     result = {
         "meta": _meta(args, cfg_name, "rtl"),
         "inputs": {"links": [{"data_w": d, "clk_ns": c, "link_gbps": g,
-                              "parameters": LATENCY_PARAMS[d]} for d, c, g in lc["links"]],
+                              "parameters": rtl_params.LATENCY[d]} for d, c, g in lc["links"]],
                    "sizes": list(lc["sizes"]), "offsets": list(lc["offsets"]),
                    "frames": {str(s): linerate_frames(s, lc["min_frames"]) for s in lc["sizes"]},
                    "frames_rule": f"at least {LINERATE_BYTES} bytes of frames and "
@@ -1058,7 +1057,7 @@ def section_linerate(args, cfg_name, out_dir) -> dict:
                                         f"{100 * LINERATE_PAUSED:g} % of clocks on average, in "
                                         f"pauses of 1 to {PAUSE_BURST} clocks; each row's "
                                         "w_ready_share is the share the monitor measured",
-                   "saturation": [{"data_w": d, "clk_ns": c, "parameters": LATENCY_PARAMS[d]}
+                   "saturation": [{"data_w": d, "clk_ns": c, "parameters": rtl_params.LATENCY[d]}
                                   for d, c in lc["saturation"]],
                    "saturation_sizes": list(lc["saturation_sizes"]),
                    "saturation_load": f"{SATURATION_LOAD:g}x the bus's rate (DATA_W / clock)",
@@ -1145,7 +1144,7 @@ def _outstanding(res, clocks_per_frame: float, data_beats: int) -> dict:
     merged writebacks, from the protocol monitor), and by Little's law the bursts in flight
     line rate needs when each one is out from its AW to its B: its W beats, then the write
     response latency (bursts a clock x latency + W beats a clock)."""
-    limit = {**rtl_defaults(), **(res.get("build_parameters") or {})}["MAX_OUTSTANDING"]
+    limit = rtl_params.effective(res.get("build_parameters"))["MAX_OUTSTANDING"]
     mon = (res.get("bus") or {}).get("monitor_writes") or {}
     frames = (res.get("device") or {}).get("frames") or 0
     per_frame = mon.get("bursts", 0) / frames if frames else None

@@ -103,8 +103,8 @@ def test_linerate_json(monkeypatch, tmp_path):
     assert "RX_OFFSET=2" in row["command"]
     # saturation: the MAC offered twice the bus's rate, W busy on (nearly) every ready clock
     assert sat["kind"] == "saturation"
-    assert sat["parameters"] == script.LATENCY_PARAMS[128] == {"MAX_OUTSTANDING": 32,
-                                                               "DESC_QUEUE": 128}
+    assert sat["parameters"] == script.rtl_params.LATENCY[128] == {"MAX_OUTSTANDING": 32,
+                                                                   "DESC_QUEUE": 128}
     assert sat["drops_total"] > 0 and sat["accounted"] and sat["verdict"] == []
     assert 0.9 < sat["w_efficiency"] <= 1.0
     assert "PARAMS=DESC_QUEUE=128,MAX_OUTSTANDING=32" in sat["command"]

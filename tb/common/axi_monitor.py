@@ -97,10 +97,11 @@ class AxiMonitor:
         self._w_wait_beats = 0    # W beats in _w_wait
         self._w_early = 0         # paired W beats that were handed over before their AW
         self._w_done = 0          # W beats handed over in runs already closed
-        self.w_span = None        # [clock of the first W beat, clock of the last] of closed runs
-        self.w_ready_clocks = 0   # clocks WREADY was high, up to the last W sample
+        self._w_ready = 0         # clocks WREADY was high, up to the last W sample
         self._w_rdy = False       # WREADY as last sampled
-        self._w_ready_span = [0, 0]   # w_ready_clocks before the first W beat, at the last
+        # of the runs of W beats closed so far: [clock of the first beat, of the last, _w_ready
+        # before the first, _w_ready at the last]
+        self._w_span = None
         self._w_open = None       # clock the open run of W handshakes was sampled at
         # W: the state sampled at clock _w_since (_W_IDLE, _W_HS handshakes, _W_STALL)
         self._w_kind = _W_IDLE
@@ -183,11 +184,16 @@ class AxiMonitor:
             return self._w_done
         return self._w_done + self.cyc - self._w_open
 
-    @property
-    def w_ready_in_span(self):
-        """Clocks WREADY was high from the first W beat to the last (of closed runs): the W
-        beats the memory would have taken there."""
-        return self._w_ready_span[1] - self._w_ready_span[0]
+    def w_window(self) -> dict:
+        """From the first W beat to the last (of the runs closed so far): the W beats, the
+        clocks of the first and the last, and the clocks WREADY was high (the beats the memory
+        would have taken there)."""
+        sp = self._w_span
+        if sp is None:
+            return {"w_beats": 0, "w_first_clock": None, "w_last_clock": None,
+                    "w_ready_clocks": 0}
+        return {"w_beats": self._w_done, "w_first_clock": sp[0], "w_last_clock": sp[1],
+                "w_ready_clocks": sp[3] - sp[2]}
 
     @property
     def w_before_aw(self):
@@ -340,12 +346,12 @@ class AxiMonitor:
         kind = self._w_kind
         if c != since:
             if self._w_rdy:           # READY held high on edges since+1 .. c
-                if kind is _W_HS and self.w_span is None:
-                    self._w_ready_span[0] = self.w_ready_clocks
-                self.w_ready_clocks += c - since
-                if kind is _W_HS:
-                    self._w_ready_span[1] = self.w_ready_clocks
-            if kind is _W_HS:
+                self._w_ready += c - since
+            if kind is _W_HS:         # beats on edges since+1 .. c (READY high on each)
+                if self._w_span is None:
+                    self._w_span = [since + 1, c, self._w_ready - (c - since), self._w_ready]
+                else:
+                    self._w_span[1], self._w_span[3] = c, self._w_ready
                 self._w_run(self._w_last, self._w_strb, self._w_first, since + 1, c - since)
                 self._w_first = None
             elif kind is _W_STALL:
@@ -511,10 +517,6 @@ class AxiMonitor:
         first was presented from clock `first`, each other at its own handshake clock. `wstrb`
         (the value, read while err_cyc was set; else None) for the post-error rule."""
         self._w_done += count
-        if self.w_span is None:
-            self.w_span = [cyc, cyc + count - 1]
-        else:
-            self.w_span[1] = cyc + count - 1
         err = self.err_cyc
         if wstrb is not None and err is not None and cyc + count - 1 > err:
             strb = int(str(wstrb), 2)

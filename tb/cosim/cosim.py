@@ -582,10 +582,7 @@ class CoSim(Harness):
                 "bursts": len(aw), "in_flight_max": self.mon.writes_in_flight_max(),
                 "b_clocks_min": min((b[k] - aw[k] for k in range(len(b))), default=None),
                 "b_clocks_max": max((b[k] - aw[k] for k in range(len(b))), default=None),
-                "w_beats": self.mon.w_beats,
-                "w_first_clock": self.mon.w_span[0] if self.mon.w_span else None,
-                "w_last_clock": self.mon.w_span[1] if self.mon.w_span else None,
-                "w_ready_clocks": self.mon.w_ready_in_span}
+                **self.mon.w_window()}
         return bus
 
     def _results(self, snap: dict, sim_ns: float, wall: float, leaks) -> dict:
@@ -600,7 +597,7 @@ class CoSim(Harness):
             "sim": o.sim, "driver": o.driver, "coherent": o.coherent, "iommu": o.iommu,
             "profile": o.profile, "sizes": o.sizes, "rate_gbps": o.rate, "seed": o.seed,
             "data_w": o.data_w, "clk_ns": o.clk_ns, "ring_size": o.ring,
-            "rx_offset": o.rx_offset, "bug": o.bug or None,
+            "rx_offset": self.driver.rx_offset, "bug": o.bug or None,
             "strict": bool(o.strict), "bus": self._bus(),
             "frames_sent": self.sent,
             "frames_delivered": delivered,
